@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import OutboxMessage
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("event_type", "status", "attempts", "occurred_at", "next_attempt_at")
+    list_filter = ("status", "event_type")
+    search_fields = ("id", "event_type")
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    actions = ["retry_now"]
+
+    @admin.action(description=_("Reintentar ahora"))
+    def retry_now(self, request, queryset):
+        from django.utils import timezone
+
+        queryset.exclude(status=OutboxMessage.Status.DELIVERED).update(
+            status=OutboxMessage.Status.PENDING, next_attempt_at=timezone.now(), locked_until=None
+        )
+
+    def has_add_permission(self, request):
+        return False
