@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("ELECTROPLUZ_VAR_DIR", default=str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite files, dev mail and broker live here
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
