@@ -13,7 +13,16 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from apps.accounts import selectors as accounts_selectors
+from apps.accounts import services as accounts_services
+from apps.accounts.api import router as accounts_router
+from apps.cart.api import router as cart_router
 from apps.core.errors import ApplicationError
+from apps.core.permissions import DASHBOARD_PERMISSION
+from apps.coupons.api import router as coupons_router
+from apps.inventory.api import router as inventory_router
+
+from . import auth
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +33,18 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
+)
+
+api.add_router("/", inventory_router)
+api.add_router("/", cart_router)
+api.add_router("/me", accounts_router)
+api.add_router("/coupons", coupons_router)
+
+# electropluz.auth imports no app (the routers import it); it gets what it needs here.
+auth.configure(
+    token_owner=lambda token: accounts_selectors.api_token_find(token=token),
+    token_used=lambda token_id: accounts_services.api_token_mark_used(token_id=token_id),
+    manager_permission=DASHBOARD_PERMISSION,
 )
 
 

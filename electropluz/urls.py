@@ -1,15 +1,26 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
+
+from apps.coupons import urls as coupons_urls
+from apps.inventory import urls as inventory_urls
+from apps.inventory.views import shop as inventory_shop
 
 from . import health
 from .api import api
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", inventory_shop.home, name="home"),
+    path("", include(inventory_urls)),
+    path(
+        "dashboard/catalogo/",
+        include((inventory_urls.dashboard_urlpatterns, "inventory_dashboard")),
+    ),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("cuenta/", include("apps.accounts.urls")),
+    path("carrito/", include("apps.cart.urls")),
+    path("dashboard/cupones/", include((coupons_urls.dashboard_urlpatterns, "coupons_dashboard"))),
+    path("dashboard/", include("apps.reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

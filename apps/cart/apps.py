@@ -6,3 +6,6 @@ class CartConfig(AppConfig):
     name = "apps.cart"
     label = "cart"
     verbose_name = _("Carrito")
+
+    def ready(self):
+        from . import handlers  # noqa: F401  (subscriptions)

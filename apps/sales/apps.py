@@ -6,3 +6,6 @@ class SalesConfig(AppConfig):
     name = "apps.sales"
     label = "sales"
     verbose_name = _("Ventas")
+
+    def ready(self):
+        from . import handlers  # noqa: F401  (subscriptions)

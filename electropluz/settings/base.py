@@ -7,6 +7,8 @@ cache and a Celery broker that needs no server. Production sets
 real servers. ``.env.example`` lists every variable.
 """
 
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "django_celery_beat",
     "import_export",
     "ninja",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "electropluz.urls"
@@ -92,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.context_processors.shop",
+                "apps.cart.context_processors.cart_badge",
             ],
             # Cached templates everywhere but in development, where edits must show.
             "loaders": _template_loaders
@@ -179,6 +184,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in: django-axes first (refuses locked-out attempts), then the e-mail login
+# (ModelBackend; the User model's USERNAME_FIELD is the e-mail, matched in any case).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Brute-force protection: 5 failures for one account from one address lock that
+# pair out for 15 minutes (another try during the lock restarts it). Attempts are
+# kept in the database, so every web process sees them; an administrator unlocks
+# early in the admin (Axes: access attempts).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "apps.accounts.http.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the accounts activity log
+
 # --- Language, time, money ---------------------------------------------------
 
 LANGUAGE_CODE = "es"
@@ -189,6 +215,18 @@ USE_TZ = True
 TIME_ZONE = env.str("SHOP_TIME_ZONE", default="Europe/Madrid")
 SHOP_NAME = "ElectroPluz"
 SHOP_CURRENCY = "EUR"
+# Pricing: prices are shown VAT included; shipping is a flat rate, free over a threshold.
+SHOP_VAT_RATE = Decimal(env.str("SHOP_VAT_RATE", default="0.21"))
+SHOP_SHIPPING_FLAT = Decimal(env.str("SHOP_SHIPPING_FLAT", default="4.99"))
+SHOP_FREE_SHIPPING_OVER = Decimal(env.str("SHOP_FREE_SHIPPING_OVER", default="50.00"))
+SHOP_EXPRESS_SHIPPING = Decimal(env.str("SHOP_EXPRESS_SHIPPING", default="9.99"))
+# The card gateway (a class with tokenize/charge/refund); the sandbox behaves like a real one.
+SHOP_PAYMENT_PROVIDER = env.str(
+    "SHOP_PAYMENT_PROVIDER", default="apps.sales.payments.SandboxProvider"
+)
+# Shown to customers who pay by bank transfer.
+SHOP_TRANSFER_IBAN = env.str("SHOP_TRANSFER_IBAN", default="ES91 2100 0418 4502 0005 1332")
+CART_MAX_PER_LINE = env.int("CART_MAX_PER_LINE", default=10)
 
 # --- Static files ------------------------------------------------------------
 

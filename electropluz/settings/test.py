@@ -25,6 +25,11 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "test-media"
 
+# django-axes stays on: the lock-out tests need it. client.force_login() skips
+# authentication and works as usual; client.login() passes no request, which axes
+# refuses, so tests sign in with force_login() or by posting the sign-in form.
+AXES_ENABLED = True
+
 # Tasks run in the test process; tests that exercise delivery after commit use
 # django_capture_on_commit_callbacks(execute=True).
 CELERY_TASK_ALWAYS_EAGER = True

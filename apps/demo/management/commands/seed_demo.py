@@ -15,6 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts import selectors as accounts_selectors
 from apps.accounts import services as accounts_services
+from apps.demo import catalogue
+from apps.inventory import selectors as inventory_selectors
+from apps.inventory import services as inventory_services
 
 DEMO_USERS = [
     ("admin@electropluz.test", "Adela", "Administradora", "administrator"),
@@ -29,6 +32,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--if-empty", action="store_true", help="do nothing if already seeded")
         parser.add_argument("--allow-production", action="store_true")
+        parser.add_argument(
+            "--products", type=int, default=240, help="catalogue size (default 240)"
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
@@ -37,6 +43,8 @@ class Command(BaseCommand):
         already = accounts_selectors.user_exists(email=DEMO_USERS[0][0])
         if not (options["if_empty"] and already):
             self._seed_users(logins_file)
+        if not inventory_selectors.product_count():
+            self._seed_catalogue(options["products"])
         if logins_file.exists():
             self.stdout.write(logins_file.read_text())
 
@@ -57,3 +65,43 @@ class Command(BaseCommand):
         if len(lines) > 1:
             logins_file.parent.mkdir(parents=True, exist_ok=True)
             logins_file.write_text("\n".join(lines) + "\n")
+
+    def _seed_catalogue(self, count: int) -> None:
+        category_ids: dict[str, int] = {}
+        for position, (top, icon, subcategories) in enumerate(catalogue.CATEGORIES):
+            top_id = inventory_services.category_create(name=top, icon=icon, position=position)
+            category_ids[top] = top_id
+            for sub_position, (sub, sub_icon, _kind) in enumerate(subcategories):
+                category_ids[sub] = inventory_services.category_create(
+                    name=sub, parent_id=top_id, icon=sub_icon, position=sub_position
+                )
+        brand_ids = {name: inventory_services.brand_create(name=name) for name in catalogue.BRANDS}
+        step = max(1, count // 20)
+        for item in catalogue.products(count):
+            inventory_services.product_create(
+                name=item["name"],
+                category_id=category_ids[item["category"]],
+                brand_id=brand_ids[item["brand"]],
+                description=item["description"],
+                specifications=item["specifications"],
+                is_featured=item["featured"],
+                variants=[
+                    inventory_services.VariantInput(
+                        sku=f"EP{item['number']:06d}-{index}",
+                        price=variant["price"],
+                        cost=variant["cost"],
+                        options=variant["options"],
+                        initial_stock=variant["stock"],
+                    )
+                    for index, variant in enumerate(item["variants"], start=1)
+                ],
+            )
+            if item["number"] % step == 0 or item["number"] == count:
+                done = item["number"] * 100 // count
+                self.stdout.write(
+                    f"\rCatálogo: [{'#' * (done // 5):<20}] {done:3d}% ({item['number']}/{count})",
+                    ending="",
+                )
+                self.stdout.flush()
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Catálogo de demostración: {count} productos."))

@@ -1,0 +1,120 @@
+"""The manager's coupon pages (/dashboard/cupones/). Every view is manager-only and thin."""
+
+import csv
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.core.permissions import manager_required
+
+from . import forms, selectors, services
+
+PER_PAGE = 50
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _coupon_or_404(pk: int):
+    coupon = selectors.coupon_get(coupon_id=pk)
+    if coupon is None:
+        raise Http404
+    return coupon
+
+
+@manager_required
+def coupon_list(request):
+    filter_form = forms.CouponFilterForm(request.GET or None)
+    coupons = selectors.coupon_list(filters=filter_form.to_filters())
+    page = Paginator(coupons, PER_PAGE).get_page(_page_number(request))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "coupons/dashboard/coupon_list.html",
+        {"filter_form": filter_form, "page": page, "querystring": params.urlencode()},
+    )
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def coupon_create(request):
+    form = forms.CouponForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            coupon_id = services.coupon_create(**form.service_fields())
+        except services.CouponValidationError as error:
+            forms.apply_service_error(form, error)
+        else:
+            messages.success(request, _("Cupón creado."))
+            return redirect("coupons_dashboard:edit", pk=coupon_id)
+    return render(request, "coupons/dashboard/coupon_form.html", {"form": form, "coupon": None})
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def coupon_edit(request, pk: int):
+    coupon = _coupon_or_404(pk)
+    form = forms.CouponForm(request.POST or None, initial=forms.CouponForm.initial_from(coupon))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.coupon_update(coupon_id=coupon.pk, **form.service_fields())
+        except services.CouponValidationError as error:
+            forms.apply_service_error(form, error)
+        else:
+            messages.success(request, _("Cupón guardado."))
+            return redirect("coupons_dashboard:edit", pk=coupon.pk)
+    return render(request, "coupons/dashboard/coupon_form.html", {"form": form, "coupon": coupon})
+
+
+@manager_required
+@require_POST
+def coupon_deactivate(request, pk: int):
+    coupon = _coupon_or_404(pk)
+    if services.coupon_deactivate(coupon_id=coupon.pk):
+        messages.success(request, _("Cupón «%(code)s» desactivado.") % {"code": coupon.code})
+    return redirect("coupons_dashboard:list")
+
+
+@manager_required
+@require_http_methods(["GET", "POST"])
+def coupon_bulk_generate(request):
+    form = forms.CouponBulkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = services.coupon_bulk_generate(**form.service_fields())
+        except services.CouponValidationError as error:
+            forms.apply_service_error(form, error)
+        else:
+            filename = (
+                f"cupones-{form.cleaned_data['prefix'].upper()}-{timezone.now():%Y%m%d-%H%M%S}.csv"
+            )
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+            writer = csv.writer(response)
+            writer.writerow(["code"])
+            writer.writerows([code] for code in codes)
+            return response
+    return render(request, "coupons/dashboard/coupon_bulk.html", {"form": form})
+
+
+@manager_required
+def coupon_report(request):
+    rows = selectors.coupon_usage_report()
+    chart = {
+        "labels": [row.code for row in rows[:20]],
+        "discount": [str(row.discount_total) for row in rows[:20]],
+        "revenue": [str(row.revenue) for row in rows[:20]],
+        "discountLabel": _("Descuento concedido (€)"),
+        "revenueLabel": _("Ingresos de los pedidos (€)"),
+    }
+    return render(request, "coupons/dashboard/coupon_report.html", {"rows": rows, "chart": chart})

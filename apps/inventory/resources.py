@@ -1,0 +1,806 @@
+"""Catalogue import and export (django-import-export), for the dashboard, the admin and commands.
+
+Three kinds of file, CSV or XLSX, one header row:
+
+- ``products``: one row per variant. Columns ``sku, product, category, brand, price, cost,
+  options, description, active, featured``. A known SKU updates its variant and product;
+  a new SKU joins the product of the same name and category (in the file or the shop),
+  or starts a new product. ``active`` and ``featured`` are the product's flags.
+- ``categories``: ``slug, name, parent, description, icon, position, active``.
+- ``stock``: ``sku, on_hand``. The difference from the current level is written as an
+  adjustment ("Importación de existencias"), so the ledger stays true.
+
+Every write goes through ``services``; the resources only parse and report. An import
+is all or nothing: one bad row rolls back every row (``import_data`` always runs in a
+transaction and rolls back on validation errors), and a dry run rolls back at the end,
+so it reports exactly what the real run would do.
+"""
+
+import dataclasses
+from collections import Counter
+from decimal import Decimal, InvalidOperation
+
+import tablib
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields, resources
+from import_export.instance_loaders import CachedInstanceLoader
+from import_export.results import RowResult
+
+from apps.core.errors import ApplicationError, InvalidInputError
+
+from . import services
+from .models import Brand, Category, Product, Variant
+
+KINDS = ("products", "categories", "stock")
+FORMATS = ("csv", "xlsx")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ACTION_LABELS = {
+    "new": gettext_lazy("Nuevo"),
+    "update": gettext_lazy("Actualización"),
+    "skip": gettext_lazy("Sin cambios"),
+    "error": gettext_lazy("Error"),
+}
+
+_TRUE = {"1", "true", "sí", "si", "s", "yes", "y", "x", "verdadero"}
+_FALSE = {"0", "false", "no", "n", "", "falso"}
+
+
+class CatalogueFileError(InvalidInputError):
+    """The file cannot be read at all (format, encoding, columns)."""
+
+    code = "import_file_invalid"
+
+
+# --- Report ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class RowReport:
+    number: int  # the row in the file, counting the header as row 1
+    action: str  # new | update | skip | error
+    key: str
+    messages: list[str]
+
+
+@dataclasses.dataclass
+class ImportReport:
+    kind: str
+    dry_run: bool
+    errors: list[str]  # about the whole file
+    rows: list[RowReport]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not any(row.action == "error" for row in self.rows)
+
+    @property
+    def applied(self) -> bool:
+        return self.ok and not self.dry_run
+
+    @property
+    def totals(self) -> dict[str, int]:
+        counts = Counter(row.action for row in self.rows)
+        return {action: counts.get(action, 0) for action in ACTION_LABELS}
+
+    @property
+    def error_rows(self) -> list[RowReport]:
+        return [row for row in self.rows if row.action == "error"]
+
+    def as_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "ok": self.ok, "totals": self.totals}
+
+
+# --- Cell parsing ----------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _bool(value, column: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValidationError(
+        {column: _("«%(value)s» no es un sí/no válido (use 1 o 0).") % {"value": text}}
+    )
+
+
+def _decimal(value, column: str, *, allow_zero: bool) -> Decimal:
+    text = _text(value).replace(",", ".")
+    if not text:
+        raise ValidationError({column: _("Falta el importe.")})
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValidationError(
+            {column: _("«%(value)s» no es un número.") % {"value": _text(value)}}
+        ) from None
+    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero):
+        raise ValidationError(
+            {
+                column: _("El importe no puede ser negativo.")
+                if amount < 0 or not amount.is_finite()
+                else _("El importe debe ser mayor que cero.")
+            }
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def _integer(value, column: str, *, minimum: int = 0) -> int:
+    text = _text(value)
+    try:
+        number = int(text)
+    except ValueError:
+        raise ValidationError(
+            {column: _("«%(value)s» no es un número entero.") % {"value": text}}
+        ) from None
+    if number < minimum:
+        raise ValidationError(
+            {column: _("El valor no puede ser menor que %(min)s.") % {"min": minimum}}
+        )
+    return number
+
+
+def parse_options(text) -> dict[str, str]:
+    """'Color: Negro; Capacidad: 256 GB' -> {'Color': 'Negro', 'Capacidad': '256 GB'}."""
+    options: dict[str, str] = {}
+    for part in _text(text).split(";"):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition(":")
+        if not sep or not name.strip() or not value.strip():
+            raise ValidationError(
+                {"options": _("Escriba las opciones como «Nombre: valor; Nombre: valor».")}
+            )
+        options[name.strip()] = value.strip()
+    return options
+
+
+def format_options(options: dict) -> str:
+    return "; ".join(f"{name}: {value}" for name, value in (options or {}).items())
+
+
+# --- Resources -------------------------------------------------------------------------
+
+
+class ServiceResource(resources.ModelResource):
+    """A resource that validates the file, parses each row itself and saves through services.
+
+    Subclasses set ``required_columns``/``optional_columns``/``key_column`` and implement
+    ``parse`` (row -> values, raising ValidationError), ``is_unchanged`` and ``apply``.
+    """
+
+    required_columns: tuple[str, ...] = ()
+    optional_columns: tuple[str, ...] = ()
+    key_column = ""
+
+    class Meta:
+        abstract = True
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._user_id = None
+        self._duplicates: dict[str, int] = {}
+
+    # All or nothing, always.
+    def import_data(self, dataset, **kwargs):
+        kwargs["use_transactions"] = True
+        kwargs["rollback_on_validation_errors"] = True
+        return super().import_data(dataset, **kwargs)
+
+    def before_import(self, dataset, **kwargs):
+        user = kwargs.get("user")
+        self._user_id = kwargs.get("user_id") or (
+            user.pk if user is not None and user.is_authenticated else None
+        )
+        if not dataset.headers:
+            dataset.wipe()
+            raise CatalogueFileError(_("El archivo está vacío o no tiene fila de cabecera."))
+        headers = [_text(header).lower() for header in dataset.headers]
+        missing = [column for column in self.required_columns if column not in headers]
+        allowed = set(self.required_columns) | set(self.optional_columns)
+        unknown = [column for column in headers if column not in allowed]
+        repeated = [column for column, n in Counter(headers).items() if n > 1]
+        problems = []
+        if missing:
+            problems.append(_("Faltan columnas: %(columns)s.") % {"columns": ", ".join(missing)})
+        if unknown:
+            problems.append(
+                _("Columnas desconocidas: %(columns)s (se admiten: %(allowed)s).")
+                % {
+                    "columns": ", ".join(column or "«»" for column in unknown),
+                    "allowed": ", ".join((*self.required_columns, *self.optional_columns)),
+                }
+            )
+        if repeated:
+            problems.append(
+                _("Columnas repetidas: %(columns)s.") % {"columns": ", ".join(repeated)}
+            )
+        if problems:
+            dataset.wipe()
+            raise CatalogueFileError(" ".join(problems))
+        dataset.headers = headers
+        keys = [self.normalise_key(value) for value in dataset[self.key_column]]
+        if keys:  # the instance loader looks rows up by the normalised key
+            index = headers.index(self.key_column)
+            del dataset[self.key_column]
+            dataset.insert_col(index, keys, header=self.key_column)
+        first_seen: dict[str, int] = {}
+        self._duplicates = {}
+        for number, key in enumerate(keys, 1):
+            if key and key in first_seen:
+                self._duplicates[str(number)] = first_seen[key]
+            first_seen.setdefault(key, number)
+
+    def normalise_key(self, value) -> str:
+        return _text(value)
+
+    def import_instance(self, instance, row, **kwargs):
+        number = kwargs.get("row_number")
+        key = row.get(self.key_column, "")
+        if not key:
+            raise ValidationError({self.key_column: _("Falta el valor de la columna clave.")})
+        if str(number) in self._duplicates:
+            raise ValidationError(
+                {
+                    self.key_column: _(
+                        "«%(key)s» está repetido en el archivo (ya en la fila %(row)s)."
+                    )
+                    % {"key": key, "row": self._duplicates[str(number)] + 1}
+                }
+            )
+        if instance.pk is None:
+            setattr(instance, self.key_column, key)
+        instance._import_values = self.parse(instance, row)
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        return self.is_unchanged(instance, instance._import_values)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        try:
+            self.apply(instance, is_create, instance._import_values)
+        except ApplicationError as error:
+            raise ValidationError({"__all__": [error.message]}) from None
+
+    def save_m2m(self, instance, row, **kwargs):
+        pass
+
+    def after_import(self, dataset, result, **kwargs):
+        pass  # no sequence reset: the services created the rows the normal way
+
+    # To implement.
+    def parse(self, instance, row) -> dict:
+        raise NotImplementedError
+
+    def is_unchanged(self, instance, values: dict) -> bool:
+        raise NotImplementedError
+
+    def apply(self, instance, is_create: bool, values: dict) -> None:
+        raise NotImplementedError
+
+
+def _column(name: str, attribute: str | None = None) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=name)
+
+
+class ProductResource(ServiceResource):
+    """One row per variant."""
+
+    sku = _column("sku", "sku")
+    product = _column("product")
+    category = _column("category")
+    brand = _column("brand")
+    price = _column("price")
+    cost = _column("cost")
+    options = _column("options")
+    description = _column("description")
+    active = _column("active")
+    featured = _column("featured")
+
+    required_columns = ("sku", "product", "category", "price")
+    optional_columns = ("brand", "cost", "options", "description", "active", "featured")
+    key_column = "sku"
+
+    class Meta:
+        model = Variant
+        fields = (
+            "sku", "product", "category", "brand", "price", "cost", "options",
+            "description", "active", "featured",
+        )  # fmt: skip
+        import_id_fields = ("sku",)
+        instance_loader_class = CachedInstanceLoader
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._products_in_file: dict[tuple[str, int], int] = {}
+
+    def get_queryset(self) -> QuerySet[Variant]:
+        return Variant.objects.select_related("product__category", "product__brand").order_by(
+            "product__name", "product_id", "position", "pk"
+        )
+
+    def normalise_key(self, value) -> str:
+        return _text(value).upper()
+
+    # Export.
+    def dehydrate_product(self, variant):
+        return variant.product.name
+
+    def dehydrate_category(self, variant):
+        return variant.product.category.slug
+
+    def dehydrate_brand(self, variant):
+        return variant.product.brand.name if variant.product.brand_id else ""
+
+    def dehydrate_price(self, variant):
+        return variant.price
+
+    def dehydrate_cost(self, variant):
+        return variant.cost
+
+    def dehydrate_options(self, variant):
+        return format_options(variant.options)
+
+    def dehydrate_description(self, variant):
+        return variant.product.description
+
+    def dehydrate_active(self, variant):
+        return int(variant.product.is_active)
+
+    def dehydrate_featured(self, variant):
+        return int(variant.product.is_featured)
+
+    # Import.
+    def parse(self, instance, row) -> dict:
+        errors: dict[str, list[str]] = {}
+        values: dict = {}
+
+        def field(column, parse):
+            try:
+                values[column] = parse()
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    errors.setdefault(name, []).extend(messages)
+
+        values["name"] = _text(row.get("product"))[:200]
+        if not values["name"]:
+            errors["product"] = [_("Falta el nombre del producto.")]
+        slug = _text(row.get("category"))
+        category = Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if category is None:
+            errors["category"] = [
+                _("La categoría «%(slug)s» no existe.") % {"slug": slug}
+                if slug
+                else _("Falta la categoría.")
+            ]
+        values["category_id"] = category
+        brand_name = _text(row.get("brand"))
+        values["brand_name"] = brand_name[:120]
+        field("price", lambda: _decimal(row.get("price"), "price", allow_zero=False))
+        if "cost" in row:
+            field("cost", lambda: _decimal(row.get("cost") or "0", "cost", allow_zero=True))
+        if "options" in row:
+            field("options", lambda: parse_options(row.get("options")))
+        if "description" in row:
+            values["description"] = _text(row.get("description"))
+        if "active" in row:
+            field("active", lambda: _bool(row.get("active"), "active"))
+        if "featured" in row:
+            field("featured", lambda: _bool(row.get("featured"), "featured"))
+        if errors:
+            raise ValidationError(errors)
+        return values
+
+    def _brand_id(self, name: str) -> int | None:
+        if not name:
+            return None
+        brand_id = Brand.objects.filter(name__iexact=name).values_list("pk", flat=True).first()
+        return brand_id or services.brand_create(name=name)
+
+    def _product_changes(self, product: Product, values: dict) -> dict:
+        changes = {}
+        if product.name != values["name"]:
+            changes["name"] = values["name"]
+        if product.category_id != values["category_id"]:
+            changes["category_id"] = values["category_id"]
+        brand = product.brand.name if product.brand_id else ""
+        if brand.lower() != values["brand_name"].lower():
+            changes["brand_name"] = values["brand_name"]
+        if "description" in values and product.description != values["description"]:
+            changes["description"] = values["description"]
+        if "active" in values and product.is_active != values["active"]:
+            changes["is_active"] = values["active"]
+        if "featured" in values and product.is_featured != values["featured"]:
+            changes["is_featured"] = values["featured"]
+        return changes
+
+    def _variant_changes(self, variant: Variant, values: dict) -> dict:
+        changes = {}
+        if variant.price != values["price"]:
+            changes["price"] = values["price"]
+        if "cost" in values and variant.cost != values["cost"]:
+            changes["cost"] = values["cost"]
+        if "options" in values and variant.options != values["options"]:
+            changes["options"] = values["options"]
+        return changes
+
+    def is_unchanged(self, instance, values) -> bool:
+        if instance.pk is None:
+            return False
+        # Fresh: an earlier row of the file may have changed the same product.
+        product = Product.objects.select_related("brand").get(pk=instance.product_id)
+        return not self._product_changes(product, values) and not self._variant_changes(
+            instance, values
+        )
+
+    def apply(self, instance, is_create, values) -> None:
+        if is_create:
+            self._create(instance.sku, values)
+            return
+        product = Product.objects.select_related("brand").get(pk=instance.product_id)
+        changes = self._product_changes(product, values)
+        if "brand_name" in changes:
+            changes["brand_id"] = self._brand_id(changes.pop("brand_name"))
+        if changes:
+            services.product_update(product_id=product.pk, **changes)
+        variant_changes = self._variant_changes(instance, values)
+        if variant_changes:
+            services.variant_update(variant_id=instance.pk, **variant_changes)
+        self._products_in_file[(values["name"].lower(), values["category_id"])] = product.pk
+
+    def _create(self, sku: str, values: dict) -> None:
+        variant = services.VariantInput(
+            sku=sku,
+            price=values["price"],
+            cost=values.get("cost", Decimal("0")),
+            options=values.get("options", {}),
+        )
+        key = (values["name"].lower(), values["category_id"])
+        product_id = self._products_in_file.get(key)
+        if product_id is None:
+            same = list(
+                Product.objects.filter(
+                    name__iexact=values["name"], category_id=values["category_id"]
+                ).values_list("pk", flat=True)[:2]
+            )
+            product_id = same[0] if len(same) == 1 else None
+        if product_id is not None:
+            services.variant_add(product_id=product_id, variant=variant, user_id=self._user_id)
+            self._products_in_file[key] = product_id
+            return
+        self._products_in_file[key] = services.product_create(
+            name=values["name"],
+            category_id=values["category_id"],
+            brand_id=self._brand_id(values["brand_name"]),
+            description=values.get("description", ""),
+            is_active=values.get("active", True),
+            is_featured=values.get("featured", False),
+            variants=[variant],
+            user_id=self._user_id,
+        )
+
+
+class CategoryResource(ServiceResource):
+    slug = _column("slug", "slug")
+    name = _column("name")
+    parent = _column("parent")
+    description = _column("description")
+    icon = _column("icon")
+    position = _column("position")
+    active = _column("active")
+
+    required_columns = ("slug", "name")
+    optional_columns = ("parent", "description", "icon", "position", "active")
+    key_column = "slug"
+
+    class Meta:
+        model = Category
+        fields = ("slug", "name", "parent", "description", "icon", "position", "active")
+        import_id_fields = ("slug",)
+        instance_loader_class = CachedInstanceLoader
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def get_queryset(self) -> QuerySet[Category]:
+        return Category.objects.select_related("parent").order_by("parent_id", "position", "name")
+
+    def normalise_key(self, value) -> str:
+        return _text(value).lower()
+
+    def dehydrate_name(self, category):
+        return category.name
+
+    def dehydrate_parent(self, category):
+        return category.parent.slug if category.parent_id else ""
+
+    def dehydrate_description(self, category):
+        return category.description
+
+    def dehydrate_icon(self, category):
+        return category.icon
+
+    def dehydrate_position(self, category):
+        return category.position
+
+    def dehydrate_active(self, category):
+        return int(category.is_active)
+
+    def parse(self, instance, row) -> dict:
+        errors: dict[str, list[str]] = {}
+        values: dict = {"name": _text(row.get("name"))[:120]}
+        if not values["name"]:
+            errors["name"] = [_("Falta el nombre.")]
+        if instance.pk is None and slugify(row["slug"]) != row["slug"]:
+            errors["slug"] = [
+                _("«%(slug)s» no es un slug válido (minúsculas, números y guiones).")
+                % {"slug": row["slug"]}
+            ]
+        if "parent" in row:
+            parent_slug = _text(row.get("parent")).lower()
+            values["parent_id"] = None
+            if parent_slug:
+                if parent_slug == row["slug"]:
+                    errors["parent"] = [_("Una categoría no puede colgar de sí misma.")]
+                values["parent_id"] = (
+                    Category.objects.filter(slug=parent_slug).values_list("pk", flat=True).first()
+                )
+                if values["parent_id"] is None and not errors.get("parent"):
+                    errors["parent"] = [
+                        _("La categoría padre «%(slug)s» no existe (póngala en una fila anterior).")
+                        % {"slug": parent_slug}
+                    ]
+        if "description" in row:
+            values["description"] = _text(row.get("description"))
+        if "icon" in row:
+            values["icon"] = _text(row.get("icon"))[:40] or "box"
+        for column, key, parse in (
+            ("position", "position", lambda: _integer(row.get("position") or 0, "position")),
+            ("active", "is_active", lambda: _bool(row.get("active"), "active")),
+        ):
+            if column in row:
+                try:
+                    values[key] = parse()
+                except ValidationError as error:
+                    errors.update(error.message_dict)
+        if errors:
+            raise ValidationError(errors)
+        return values
+
+    def _changes(self, category: Category, values: dict) -> dict:
+        return {
+            field: value for field, value in values.items() if getattr(category, field) != value
+        }
+
+    def is_unchanged(self, instance, values) -> bool:
+        return instance.pk is not None and not self._changes(instance, values)
+
+    def apply(self, instance, is_create, values) -> None:
+        if is_create:
+            is_active = values.pop("is_active", True)
+            category_id = services.category_create(slug=instance.slug, **values)
+            if not is_active:
+                services.category_update(category_id=category_id, is_active=False)
+            created = Category.objects.get(pk=category_id)
+            if created.slug != instance.slug:  # the slug was taken after all
+                raise ValidationError({"slug": _("El slug ya existe.")})
+            return
+        changes = self._changes(instance, values)
+        if changes:
+            services.category_update(category_id=instance.pk, **changes)
+
+
+class StockResource(ServiceResource):
+    sku = _column("sku", "sku")
+    on_hand = _column("on_hand")
+
+    required_columns = ("sku", "on_hand")
+    optional_columns = ()
+    key_column = "sku"
+
+    class Meta:
+        model = Variant
+        fields = ("sku", "on_hand")
+        import_id_fields = ("sku",)
+        instance_loader_class = CachedInstanceLoader
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def get_queryset(self) -> QuerySet[Variant]:
+        return Variant.objects.order_by("sku")
+
+    def normalise_key(self, value) -> str:
+        return _text(value).upper()
+
+    def dehydrate_on_hand(self, variant):
+        return variant.on_hand
+
+    def parse(self, instance, row) -> dict:
+        if instance.pk is None:
+            raise ValidationError({"sku": _("El SKU «%(sku)s» no existe.") % {"sku": row["sku"]}})
+        return {"on_hand": _integer(row.get("on_hand"), "on_hand")}
+
+    def is_unchanged(self, instance, values) -> bool:
+        return instance.on_hand == values["on_hand"]
+
+    def apply(self, instance, is_create, values) -> None:
+        services.stock_level_set(
+            variant_id=instance.pk,
+            on_hand=values["on_hand"],
+            reason=services.STOCK_IMPORT_REASON,
+            user_id=self._user_id,
+        )
+
+
+class BrandResource(ServiceResource):
+    """Brands (admin only): ``name, active``."""
+
+    name = _column("name", "name")
+    active = _column("active")
+
+    required_columns = ("name",)
+    optional_columns = ("active",)
+    key_column = "name"
+
+    class Meta:
+        model = Brand
+        fields = ("name", "active")
+        import_id_fields = ("name",)
+        skip_diff = True
+        report_skipped = True
+        clean_model_instances = False
+
+    def get_instance(self, instance_loader, row):
+        return Brand.objects.filter(name__iexact=row["name"]).first()
+
+    def dehydrate_active(self, brand):
+        return int(brand.is_active)
+
+    def parse(self, instance, row) -> dict:
+        return {"is_active": _bool(row.get("active", "1"), "active")}
+
+    def is_unchanged(self, instance, values) -> bool:
+        return instance.pk is not None and instance.is_active == values["is_active"]
+
+    def apply(self, instance, is_create, values) -> None:
+        if is_create:
+            brand_id = services.brand_create(name=instance.name)
+            if not values["is_active"]:
+                services.brand_update(brand_id=brand_id, is_active=False)
+        else:
+            services.brand_update(brand_id=instance.pk, is_active=values["is_active"])
+
+
+RESOURCES: dict[str, type[ServiceResource]] = {
+    "products": ProductResource,
+    "categories": CategoryResource,
+    "stock": StockResource,
+}
+
+
+# --- Files -------------------------------------------------------------------------
+
+
+def file_format(filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if extension not in FORMATS:
+        raise CatalogueFileError(
+            _("Formato no admitido («%(name)s»): suba un archivo .csv o .xlsx.")
+            % {"name": filename}
+        )
+    return extension
+
+
+def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
+    """The file as a tablib Dataset; CatalogueFileError with a clear reason if it cannot be read."""
+    fmt = file_format(filename)
+    if not content:
+        raise CatalogueFileError(_("El archivo está vacío."))
+    if fmt == "xlsx":
+        if not content.startswith(b"PK\x03\x04"):
+            raise CatalogueFileError(_("El archivo no es un libro XLSX válido."))
+        try:
+            from import_export.formats.base_formats import XLSX
+
+            return _drop_blank_rows(XLSX().create_dataset(content))
+        except Exception:  # openpyxl raises many kinds of error for a damaged file
+            raise CatalogueFileError(_("No se pudo leer el libro XLSX: está dañado.")) from None
+    if content.startswith(b"PK\x03\x04") or b"\x00" in content[:4096]:
+        raise CatalogueFileError(_("El archivo no es un CSV de texto."))
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CatalogueFileError(
+            _(
+                "El CSV no está en UTF-8 (byte no válido en la posición %(position)s). "
+                "Guárdelo como «CSV UTF-8» y vuelva a subirlo."
+            )
+            % {"position": error.start}
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        dataset = tablib.Dataset().load(text, format="csv", delimiter=delimiter)
+    except Exception:  # tablib: ragged rows, broken quoting
+        raise CatalogueFileError(
+            _(
+                "El CSV no se puede leer: revise las comillas y que cada fila tenga las mismas columnas."
+            )
+        ) from None
+    return _drop_blank_rows(dataset)
+
+
+def _drop_blank_rows(dataset: tablib.Dataset) -> tablib.Dataset:
+    blank = [i for i, row in enumerate(dataset) if all(_text(value) == "" for value in row)]
+    for index in reversed(blank):
+        del dataset[index]
+    return dataset
+
+
+def _report(kind: str, dry_run: bool, result, keys: list[str]) -> ImportReport:
+    errors = [str(error.error) for error in result.base_errors]
+    rows = []
+    for number, row_result in enumerate(result.rows, 1):
+        if row_result.validation_error is not None or row_result.errors:
+            messages = []
+            if row_result.validation_error is not None:
+                for column, column_messages in row_result.validation_error.message_dict.items():
+                    prefix = "" if column == "__all__" else f"{column}: "
+                    messages.extend(f"{prefix}{message}" for message in column_messages)
+            messages.extend(str(error.error) for error in row_result.errors)
+            action = "error"
+        else:
+            messages = []
+            action = {
+                RowResult.IMPORT_TYPE_NEW: "new",
+                RowResult.IMPORT_TYPE_UPDATE: "update",
+                RowResult.IMPORT_TYPE_SKIP: "skip",
+            }.get(row_result.import_type, "error")
+        key = keys[number - 1] if number <= len(keys) else ""
+        rows.append(RowReport(number=number + 1, action=action, key=key, messages=messages))
+    return ImportReport(kind=kind, dry_run=dry_run, errors=errors, rows=rows)
+
+
+def catalogue_import(
+    *, kind: str, content: bytes, filename: str, dry_run: bool, user_id: int | None = None
+) -> ImportReport:
+    """Read a CSV/XLSX file and import it (or only try, with ``dry_run``). Never half-writes."""
+    if kind not in RESOURCES:
+        raise CatalogueFileError(_("Tipo de importación desconocido: %(kind)s.") % {"kind": kind})
+    try:
+        dataset = read_dataset(content=content, filename=filename)
+    except CatalogueFileError as error:
+        return ImportReport(kind=kind, dry_run=dry_run, errors=[error.message], rows=[])
+    resource = RESOURCES[kind]()
+    result = resource.import_data(dataset, dry_run=dry_run, user_id=user_id)
+    keys = list(dataset[resource.key_column]) if dataset.headers and len(dataset) else []
+    return _report(kind, dry_run, result, [str(key) for key in keys])
+
+
+def catalogue_export(*, kind: str, fmt: str) -> bytes:
+    """The whole catalogue (one kind) as CSV or XLSX bytes, in the import's own columns."""
+    if kind not in RESOURCES or fmt not in FORMATS:
+        raise CatalogueFileError(_("Exportación no admitida."))
+    dataset = RESOURCES[kind]().export()
+    data = dataset.export(fmt)
+    return data.encode("utf-8") if isinstance(data, str) else data

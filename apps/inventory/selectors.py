@@ -1,0 +1,606 @@
+"""Inventory reads. Other apps get plain dataclasses, never models or querysets."""
+
+import dataclasses
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.db.models import (
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.text import fold
+
+from .models import Brand, Category, Product, ProductImage, StockMovement, Variant
+
+CATEGORY_TREE_CACHE_KEY = "inventory:category-tree:v1"
+
+SORTS = {
+    "relevance": _("Relevancia"),
+    "bestselling": _("Más vendidos"),
+    "newest": _("Novedades"),
+    "price_asc": _("Precio: de menor a mayor"),
+    "price_desc": _("Precio: de mayor a menor"),
+    "name": _("Nombre"),
+}
+_ORDERING = {
+    "bestselling": ("-units_sold_30d", "-created_at", "pk"),
+    "newest": ("-created_at", "pk"),
+    "price_asc": ("price_from", "pk"),
+    "price_desc": ("-price_from", "pk"),
+    "name": ("name", "pk"),
+    "relevance": ("-units_sold_30d", "-created_at", "pk"),
+}
+
+
+# --- Carriers ------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CategoryNode:
+    id: int
+    name: str
+    slug: str
+    icon: str
+    parent_id: int | None
+    depth: int
+    path: tuple[int, ...]  # ids from the top category down to this one
+
+
+@dataclasses.dataclass(frozen=True)
+class CategoryTree:
+    nodes: dict[int, CategoryNode]
+    children: dict[int | None, tuple[int, ...]]
+
+    def by_slug(self, slug: str) -> CategoryNode | None:
+        return next((node for node in self.nodes.values() if node.slug == slug), None)
+
+    def descendants(self, category_id: int) -> list[int]:
+        found, stack = [], [category_id]
+        while stack:
+            current = stack.pop()
+            found.append(current)
+            stack.extend(self.children.get(current, ()))
+        return found
+
+    def breadcrumbs(self, category_id: int) -> list[CategoryNode]:
+        node = self.nodes.get(category_id)
+        return [self.nodes[i] for i in node.path] if node else []
+
+    def top(self) -> list[CategoryNode]:
+        return [self.nodes[i] for i in self.children.get(None, ())]
+
+    def children_of(self, category_id: int) -> list[CategoryNode]:
+        return [self.nodes[i] for i in self.children.get(category_id, ())]
+
+
+@dataclasses.dataclass(frozen=True)
+class VariantInfo:
+    """What the cart and checkout need to know about one sellable item, now."""
+
+    id: int
+    product_id: int
+    sku: str
+    name: str
+    product_slug: str
+    option_label: str
+    price: Decimal
+    on_hand: int
+    is_active: bool
+    category_ids: tuple[int, ...]
+    brand_id: int | None
+
+    @property
+    def is_available(self) -> bool:
+        return self.is_active and self.on_hand > 0
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductFilters:
+    q: str = ""
+    category_slug: str = ""
+    brand_slugs: tuple[str, ...] = ()
+    price_min: Decimal | None = None
+    price_max: Decimal | None = None
+    in_stock: bool = False
+    sort: str = "relevance"
+
+
+# --- Categories ----------------------------------------------------------------
+
+
+def category_tree() -> CategoryTree:
+    """The active category tree, cached (it changes rarely; services clear the cache)."""
+    tree = cache.get(CATEGORY_TREE_CACHE_KEY)
+    if tree is not None:
+        return tree
+    rows = list(
+        Category.objects.filter(is_active=True)
+        .order_by("position", "name")
+        .values("id", "name", "slug", "icon", "parent_id")
+    )
+    by_id = {row["id"]: row for row in rows}
+    children: dict[int | None, list[int]] = {}
+    for row in rows:
+        parent = row["parent_id"] if row["parent_id"] in by_id or row["parent_id"] is None else -1
+        if parent == -1:
+            continue  # an active child of an inactive parent is hidden with it
+        children.setdefault(parent, []).append(row["id"])
+    nodes: dict[int, CategoryNode] = {}
+
+    def walk(parent_id, path):
+        for child_id in children.get(parent_id, ()):
+            row = by_id[child_id]
+            child_path = (*path, child_id)
+            nodes[child_id] = CategoryNode(
+                id=child_id,
+                name=row["name"],
+                slug=row["slug"],
+                icon=row["icon"] or "box",
+                parent_id=row["parent_id"],
+                depth=len(path),
+                path=child_path,
+            )
+            walk(child_id, child_path)
+
+    walk(None, ())
+    tree = CategoryTree(
+        nodes=nodes,
+        children={k: tuple(i for i in v if i in nodes) for k, v in children.items()},
+    )
+    cache.set(CATEGORY_TREE_CACHE_KEY, tree, 300)
+    return tree
+
+
+def category_tree_invalidate() -> None:
+    cache.delete(CATEGORY_TREE_CACHE_KEY)
+
+
+def brand_list(*, active_only: bool = True) -> list[dict]:
+    brands = Brand.objects.all()
+    if active_only:
+        brands = brands.filter(is_active=True)
+    return list(brands.order_by("name").values("id", "name", "slug"))
+
+
+# --- Products --------------------------------------------------------------------
+
+
+def _in_stock():
+    return Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, on_hand__gt=0))
+
+
+def _first_image():
+    return Prefetch(
+        "images", queryset=ProductImage.objects.order_by("position", "pk"), to_attr="image_list"
+    )
+
+
+def product_queryset() -> QuerySet[Product]:
+    """Active products with what a product card shows: brand, category, stock, first image."""
+    return (
+        Product.objects.filter(is_active=True, category__is_active=True)
+        .select_related("brand", "category")
+        .annotate(in_stock=_in_stock())
+        .prefetch_related(_first_image())
+    )
+
+
+def _search(products: QuerySet[Product], q: str) -> QuerySet[Product]:
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import (
+            SearchQuery,
+            SearchRank,
+            SearchVector,
+            TrigramWordSimilarity,
+        )
+
+        vector = SearchVector("search_document", config="spanish")
+        query = SearchQuery(q, config="spanish", search_type="websearch")
+        matches = products.annotate(document=vector, relevance=SearchRank(vector, query)).filter(
+            document=query
+        )
+        if matches.exists():
+            return matches
+        # Nothing matched word for word: tolerate typos with trigram similarity on the name.
+        return products.annotate(relevance=TrigramWordSimilarity(q, "name")).filter(
+            relevance__gte=0.45
+        )
+    for term in fold(q).split()[:8]:
+        products = products.filter(search_document__icontains=term)
+    return products
+
+
+def product_search(*, filters: ProductFilters) -> QuerySet[Product]:
+    """Filtered, sorted products for the shop pages and the API (this app's own use)."""
+    products = product_queryset()
+    if filters.category_slug:
+        tree = category_tree()
+        node = tree.by_slug(filters.category_slug)
+        products = (
+            products.filter(category_id__in=tree.descendants(node.id)) if node else products.none()
+        )
+    if filters.brand_slugs:
+        products = products.filter(brand__slug__in=filters.brand_slugs)
+    if filters.price_min is not None:
+        products = products.filter(price_from__gte=filters.price_min)
+    if filters.price_max is not None:
+        products = products.filter(price_from__lte=filters.price_max)
+    if filters.in_stock:
+        products = products.filter(in_stock=True)
+    q = filters.q.strip()[:100]
+    if q:
+        products = _search(products, q)
+    sort = filters.sort if filters.sort in _ORDERING else "relevance"
+    if sort == "relevance" and q and connection.vendor == "postgresql":
+        return products.order_by("-relevance", "pk")
+    return products.order_by(*_ORDERING[sort])
+
+
+def product_page(*, filters: ProductFilters, page: int = 1, per_page: int = 24):
+    """One page of products (a Django Page whose object_list is evaluated once)."""
+    paginator = Paginator(product_search(filters=filters), per_page)
+    return paginator.get_page(page)
+
+
+def search_suggestions(*, q: str, limit: int = 5) -> list[str]:
+    """Product names close to a search that found nothing (trigram on PostgreSQL)."""
+    q = q.strip()[:100]
+    if not q:
+        return []
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        return list(
+            Product.objects.filter(is_active=True)
+            .annotate(similarity=TrigramWordSimilarity(q, "name"))
+            .filter(similarity__gte=0.2)
+            .order_by("-similarity")
+            .values_list("name", flat=True)[:limit]
+        )
+    words = [w for w in fold(q).split() if len(w) >= 3]
+    condition = Q()
+    for word in words:
+        condition |= Q(search_document__icontains=word[:4])
+    if not words:
+        return []
+    return list(
+        Product.objects.filter(condition, is_active=True)
+        .order_by("-units_sold_30d")
+        .values_list("name", flat=True)[:limit]
+    )
+
+
+def product_detail(*, slug: str) -> Product | None:
+    """An active product with everything its page shows (variants, images, category, brand)."""
+    return (
+        Product.objects.filter(slug=slug, is_active=True, category__is_active=True)
+        .select_related("brand", "category")
+        .annotate(in_stock=_in_stock())
+        .prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.filter(is_active=True)),
+            Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk")),
+        )
+        .first()
+    )
+
+
+def product_by_id(*, product_id: int, include_inactive: bool = False) -> Product | None:
+    """One product with its variants (for the API); managers may see inactive ones."""
+    products = Product.objects.all()
+    if not include_inactive:
+        products = products.filter(is_active=True, category__is_active=True)
+    return (
+        products.filter(pk=product_id)
+        .select_related("brand", "category")
+        .annotate(in_stock=_in_stock())
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")))
+        .first()
+    )
+
+
+def product_related(*, product_id: int, category_id: int, limit: int = 4) -> list[Product]:
+    return list(
+        product_queryset()
+        .filter(category_id=category_id)
+        .exclude(pk=product_id)
+        .order_by("-units_sold_30d", "-created_at")[:limit]
+    )
+
+
+def product_home_sections(*, limit: int = 8) -> dict[str, list[Product]]:
+    return {
+        "featured": list(
+            product_queryset().filter(is_featured=True).order_by("-units_sold_30d", "pk")[:limit]
+        ),
+        "new": list(product_queryset().order_by("-created_at", "pk")[:limit]),
+    }
+
+
+# --- For other apps ----------------------------------------------------------------
+
+
+def variant_get_many(*, variant_ids) -> dict[int, VariantInfo]:
+    """Current price and availability of the given variants (missing ids are left out)."""
+    tree = category_tree()
+    rows = Variant.objects.filter(pk__in=list(variant_ids)).values(
+        "pk",
+        "product_id",
+        "sku",
+        "options",
+        "price",
+        "on_hand",
+        "is_active",
+        "product__name",
+        "product__slug",
+        "product__is_active",
+        "product__category_id",
+        "product__category__is_active",
+        "product__brand_id",
+    )
+    found = {}
+    for row in rows:
+        node = tree.nodes.get(row["product__category_id"])
+        found[row["pk"]] = VariantInfo(
+            id=row["pk"],
+            product_id=row["product_id"],
+            sku=row["sku"],
+            name=row["product__name"],
+            product_slug=row["product__slug"],
+            option_label=" · ".join(str(v) for v in (row["options"] or {}).values()),
+            price=row["price"],
+            on_hand=row["on_hand"],
+            is_active=row["is_active"]
+            and row["product__is_active"]
+            and row["product__category__is_active"],
+            category_ids=node.path if node else (row["product__category_id"],),
+            brand_id=row["product__brand_id"],
+        )
+    return found
+
+
+def stock_ledger_mismatches() -> list[dict]:
+    """Variants whose on_hand differs from the sum of their ledger (should always be empty)."""
+    ledger = (
+        StockMovement.objects.filter(variant=OuterRef("pk"))
+        .values("variant")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return list(
+        Variant.objects.annotate(
+            ledger=Coalesce(Subquery(ledger, output_field=IntegerField()), Value(0))
+        )
+        .exclude(on_hand=F("ledger"))
+        .values("pk", "sku", "on_hand", "ledger")
+    )
+
+
+def variant_stock(*, variant_id: int) -> int:
+    return Variant.objects.values_list("on_hand", flat=True).get(pk=variant_id)
+
+
+def product_count() -> int:
+    return Product.objects.count()
+
+
+# --- Manager dashboard -------------------------------------------------------------
+# These are the inventory app's own pages: they may return models and querysets.
+# (Imported here so the section stays an append to this module.)
+
+from datetime import date, datetime, time, timedelta  # noqa: E402
+
+from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+
+@dataclasses.dataclass(frozen=True)
+class DashboardProductFilters:
+    q: str = ""
+    category_id: int | None = None
+    brand_id: int | None = None
+    active: bool | None = None
+    low_stock: bool = False
+
+
+def _low_stock_variants() -> QuerySet[Variant]:
+    return Variant.objects.filter(is_active=True, on_hand__lte=F("low_stock_threshold"))
+
+
+def dashboard_product_page(*, filters: DashboardProductFilters, page: int = 1, per_page: int = 25):
+    """One page of products, active or not, with stock totals: two queries whatever the size."""
+    products = (
+        Product.objects.select_related("category", "brand")
+        .annotate(
+            variant_count=Coalesce(
+                Subquery(
+                    Variant.objects.filter(product=OuterRef("pk"))
+                    .values("product")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            stock_total=Coalesce(
+                Subquery(
+                    Variant.objects.filter(product=OuterRef("pk"))
+                    .values("product")
+                    .annotate(total=Sum("on_hand"))
+                    .values("total"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            has_low_stock=Exists(_low_stock_variants().filter(product=OuterRef("pk"))),
+        )
+        .order_by("name", "pk")
+    )
+    q = filters.q.strip()[:100]
+    if q:
+        products = products.filter(Q(name__icontains=q) | Q(variants__sku__icontains=q)).distinct()
+    if filters.category_id:
+        products = products.filter(category_id=filters.category_id)
+    if filters.brand_id:
+        products = products.filter(brand_id=filters.brand_id)
+    if filters.active is not None:
+        products = products.filter(is_active=filters.active)
+    if filters.low_stock:
+        products = products.filter(has_low_stock=True)
+    return Paginator(products, per_page).get_page(page)
+
+
+def dashboard_product_get(*, product_id: int) -> Product | None:
+    """A product, active or not, with all its variants."""
+    return (
+        Product.objects.select_related("category", "brand")
+        .prefetch_related(Prefetch("variants", queryset=Variant.objects.order_by("position", "pk")))
+        .filter(pk=product_id)
+        .first()
+    )
+
+
+def dashboard_variant_get(*, variant_id: int) -> Variant | None:
+    return Variant.objects.select_related("product").filter(pk=variant_id).first()
+
+
+def category_rows() -> list[dict]:
+    """Every category (active or not) in tree order, each with its ``depth``."""
+    rows = list(
+        Category.objects.order_by("position", "name").values(
+            "id", "name", "slug", "icon", "parent_id", "position", "is_active", "description"
+        )
+    )
+    children: dict[int | None, list[dict]] = {}
+    ids = {row["id"] for row in rows}
+    for row in rows:
+        parent = row["parent_id"] if row["parent_id"] in ids else None
+        children.setdefault(parent, []).append(row)
+    ordered: list[dict] = []
+
+    def walk(parent_id, depth):
+        for row in children.get(parent_id, ()):
+            ordered.append({**row, "depth": depth})
+            walk(row["id"], depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def category_get(*, category_id: int) -> Category | None:
+    return Category.objects.filter(pk=category_id).first()
+
+
+def brand_rows() -> list[dict]:
+    """Every brand (active or not) with how many products it has."""
+    return list(
+        Brand.objects.order_by("name")
+        .annotate(product_count=Count("products"))
+        .values("id", "name", "slug", "is_active", "product_count")
+    )
+
+
+def brand_get(*, brand_id: int) -> Brand | None:
+    return Brand.objects.filter(pk=brand_id).first()
+
+
+@dataclasses.dataclass(frozen=True)
+class MovementFilters:
+    kind: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    q: str = ""
+    product_id: int | None = None
+
+
+def movement_page(*, filters: MovementFilters, page: int = 1, per_page: int = 50):
+    """The stock ledger, newest first, filtered; dates are days in the shop's time zone."""
+    movements = StockMovement.objects.select_related("variant__product", "user").order_by(
+        "-created_at", "-pk"
+    )
+    if filters.kind:
+        movements = movements.filter(kind=filters.kind)
+    if filters.date_from:
+        movements = movements.filter(created_at__gte=_day_start(filters.date_from))
+    if filters.date_to:
+        movements = movements.filter(created_at__lt=_day_start(filters.date_to + timedelta(days=1)))
+    q = filters.q.strip()[:64]
+    if q:
+        movements = movements.filter(Q(variant__sku__icontains=q) | Q(reference__icontains=q))
+    if filters.product_id:
+        movements = movements.filter(variant__product_id=filters.product_id)
+    return Paginator(movements, per_page).get_page(page)
+
+
+def _day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def low_stock_list() -> list[Variant]:
+    """Active variants at or below their threshold, emptiest first."""
+    return list(
+        _low_stock_variants()
+        .filter(product__is_active=True)
+        .select_related("product", "product__category")
+        .order_by("on_hand", "sku")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class ValuationRow:
+    category_id: int
+    category: str
+    variants: int
+    units: int
+    value: Decimal
+
+
+@dataclasses.dataclass(frozen=True)
+class Valuation:
+    rows: list[ValuationRow]
+    units: int
+    value: Decimal
+
+
+def inventory_valuation() -> Valuation:
+    """Stock at cost (cost times on hand) by category, summed as Decimal in Python.
+
+    SQLite sums decimals as floats, so the products are added here, exactly.
+    """
+    totals: dict[int, list] = {}
+    stock = (
+        Variant.objects.filter(on_hand__gt=0)
+        .values_list("product__category_id", "product__category__name", "cost", "on_hand")
+        .order_by()
+    )
+    for category_id, name, cost, on_hand in stock.iterator(chunk_size=2000):
+        entry = totals.setdefault(category_id, [name, 0, 0, Decimal("0.00")])
+        entry[1] += 1
+        entry[2] += on_hand
+        entry[3] += cost * on_hand
+    rows = sorted(
+        (
+            ValuationRow(
+                category_id=category_id, category=name, variants=count, units=units, value=value
+            )
+            for category_id, (name, count, units, value) in totals.items()
+        ),
+        key=lambda row: (-row.value, row.category),
+    )
+    return Valuation(
+        rows=rows,
+        units=sum(row.units for row in rows),
+        value=sum((row.value for row in rows), Decimal("0.00")),
+    )

@@ -1,0 +1,603 @@
+"""Inventory use cases: the catalogue and the stock ledger.
+
+Stock only changes here, and every change writes a ``StockMovement`` in the same
+transaction, so a variant's ``on_hand`` always equals the sum of its ledger.
+``stock_reserve`` is the checkout's call: an all-or-nothing conditional update
+per variant, in primary-key order (so concurrent checkouts over the same items
+queue instead of deadlocking), with the ``on_hand >= 0`` constraint as the last
+guard.
+"""
+
+import dataclasses
+from collections import Counter
+from datetime import timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from apps.core.errors import ConflictError, InvalidInputError, NotFoundError
+from apps.core.money import money
+from apps.core.text import fold
+
+from . import selectors
+from .models import Brand, Category, Product, StockMovement, Variant
+
+# --- Errors --------------------------------------------------------------------
+
+
+class OutOfStockError(ConflictError):
+    code = "out_of_stock"
+
+
+class ProductUnavailableError(ConflictError):
+    code = "product_unavailable"
+
+
+class InventoryValidationError(InvalidInputError):
+    code = "invalid"
+
+
+# --- Carriers ------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class StockLine:
+    variant_id: int
+    quantity: int
+
+
+@dataclasses.dataclass(frozen=True)
+class VariantInput:
+    sku: str
+    price: Decimal
+    cost: Decimal = Decimal("0")
+    options: dict[str, str] = dataclasses.field(default_factory=dict)
+    low_stock_threshold: int = 5
+    is_active: bool = True
+    initial_stock: int = 0
+
+
+# --- Stock ---------------------------------------------------------------------
+
+
+def _merge(lines: list[StockLine]) -> list[tuple[int, int]]:
+    totals: Counter[int] = Counter()
+    for line in lines:
+        if int(line.quantity) <= 0:
+            raise InventoryValidationError(_("La cantidad debe ser mayor que cero."))
+        totals[int(line.variant_id)] += int(line.quantity)
+    return sorted(totals.items())  # one fixed order: primary key
+
+
+def _variant_names(variant_ids) -> dict[int, dict]:
+    return {
+        row["pk"]: row
+        for row in Variant.objects.filter(pk__in=variant_ids).values(
+            "pk", "sku", "on_hand", "is_active", "product__name", "product__is_active"
+        )
+    }
+
+
+@transaction.atomic
+def stock_reserve(*, lines: list[StockLine], reference: str, user_id: int | None = None) -> None:
+    """Take the stock for a sale, all or nothing. Raises OutOfStockError naming the item short."""
+    merged = _merge(lines)
+    names = _variant_names([variant_id for variant_id, _ in merged])
+    for variant_id, _quantity in merged:
+        row = names.get(variant_id)
+        if row is None or not (row["is_active"] and row["product__is_active"]):
+            raise ProductUnavailableError(
+                _("«%(name)s» ya no está a la venta.")
+                % {"name": row["product__name"] if row else variant_id},
+                details={"variant_id": variant_id},
+            )
+    for variant_id, quantity in merged:
+        taken = Variant.objects.filter(pk=variant_id, on_hand__gte=quantity).update(
+            on_hand=F("on_hand") - quantity
+        )
+        if not taken:
+            available = Variant.objects.filter(pk=variant_id).values_list("on_hand", flat=True)[0]
+            raise OutOfStockError(
+                _(
+                    "No quedan existencias suficientes de «%(name)s»: pidió %(requested)s, quedan %(available)s."
+                )
+                % {
+                    "name": names[variant_id]["product__name"],
+                    "requested": quantity,
+                    "available": available,
+                },
+                details={
+                    "variant_id": variant_id,
+                    "sku": names[variant_id]["sku"],
+                    "requested": quantity,
+                    "available": available,
+                },
+            )
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            variant_id=variant_id,
+            kind=StockMovement.Kind.SALE,
+            quantity=-quantity,
+            reference=reference,
+            user_id=user_id,
+        )
+        for variant_id, quantity in merged
+    )
+
+
+@transaction.atomic
+def stock_return(
+    *,
+    lines: list[StockLine],
+    reference: str,
+    kind: str = StockMovement.Kind.CANCELLATION,
+    reason: str = "",
+    user_id: int | None = None,
+) -> None:
+    """Give stock back (a cancelled order, a refund with restocking)."""
+    if kind not in (StockMovement.Kind.CANCELLATION, StockMovement.Kind.RETURN):
+        raise InventoryValidationError(_("Tipo de devolución de stock no válido."))
+    merged = _merge(lines)
+    for variant_id, quantity in merged:
+        if not Variant.objects.filter(pk=variant_id).update(on_hand=F("on_hand") + quantity):
+            raise NotFoundError(_("Variante %(id)s no encontrada.") % {"id": variant_id})
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            variant_id=variant_id,
+            kind=kind,
+            quantity=quantity,
+            reference=reference,
+            reason=reason,
+            user_id=user_id,
+        )
+        for variant_id, quantity in merged
+    )
+
+
+@transaction.atomic
+def stock_receive(
+    *, variant_id: int, quantity: int, reason: str = "", reference: str = "", user_id: int | None
+) -> int:
+    """Goods in from a supplier. Returns the new quantity on hand."""
+    if int(quantity) <= 0:
+        raise InventoryValidationError(
+            _("La cantidad recibida debe ser mayor que cero."), details={"quantity": quantity}
+        )
+    if not Variant.objects.filter(pk=variant_id).update(on_hand=F("on_hand") + quantity):
+        raise NotFoundError(_("Variante no encontrada."))
+    StockMovement.objects.create(
+        variant_id=variant_id,
+        kind=StockMovement.Kind.RECEIPT,
+        quantity=quantity,
+        reason=reason.strip(),
+        reference=reference.strip(),
+        user_id=user_id,
+    )
+    return Variant.objects.values_list("on_hand", flat=True).get(pk=variant_id)
+
+
+@transaction.atomic
+def stock_adjust(*, variant_id: int, delta: int, reason: str, user_id: int | None) -> int:
+    """A correction after a count, breakage, loss. A reason is required. Returns the new on hand."""
+    delta = int(delta)
+    if not reason or not reason.strip():
+        raise InventoryValidationError(
+            _("Indique el motivo del ajuste."), details={"reason": "required"}
+        )
+    if delta == 0:
+        raise InventoryValidationError(_("El ajuste no puede ser cero."))
+    if not Variant.objects.filter(pk=variant_id).exists():
+        raise NotFoundError(_("Variante no encontrada."))
+    changed = Variant.objects.filter(pk=variant_id, on_hand__gte=max(0, -delta)).update(
+        on_hand=F("on_hand") + delta
+    )
+    if not changed:
+        raise OutOfStockError(
+            _("El ajuste dejaría las existencias por debajo de cero."),
+            details={"variant_id": variant_id, "delta": delta},
+        )
+    StockMovement.objects.create(
+        variant_id=variant_id,
+        kind=StockMovement.Kind.ADJUSTMENT,
+        quantity=delta,
+        reason=reason.strip(),
+        user_id=user_id,
+    )
+    return Variant.objects.values_list("on_hand", flat=True).get(pk=variant_id)
+
+
+def product_sales_rank_refresh(*, days: int = 30) -> int:
+    """Recompute ``units_sold_30d`` (the best-selling sort) from the ledger. Returns rows updated."""
+    since = timezone.now() - timedelta(days=days)
+    sold = (
+        StockMovement.objects.filter(
+            variant__product=OuterRef("pk"),
+            created_at__gte=since,
+            kind__in=[
+                StockMovement.Kind.SALE,
+                StockMovement.Kind.CANCELLATION,
+                StockMovement.Kind.RETURN,
+            ],
+        )
+        .values("variant__product")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return Product.objects.update(
+        units_sold_30d=Coalesce(-Subquery(sold, output_field=IntegerField()), Value(0))
+    )
+
+
+# --- Catalogue -------------------------------------------------------------------
+
+
+def _unique_slug(model, text: str, exclude_pk: int | None = None) -> str:
+    base = slugify(text)[:200] or "item"
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _price(value, field: str, *, allow_zero: bool = False) -> Decimal:
+    try:
+        amount = money(Decimal(str(value).strip().replace(",", ".")))
+    except (InvalidOperation, ValueError, TypeError):
+        raise InventoryValidationError(
+            _("«%(value)s» no es un importe válido.") % {"value": value}, details={field: "invalid"}
+        ) from None
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise InventoryValidationError(
+            _("El importe debe ser mayor que cero.")
+            if not allow_zero
+            else _("El importe no puede ser negativo."),
+            details={field: "out_of_range"},
+        )
+    return amount
+
+
+def _clean_specifications(specifications) -> list[list[str]]:
+    cleaned = []
+    for pair in specifications or ():
+        if isinstance(pair, dict):
+            pair = (pair.get("name", ""), pair.get("value", ""))
+        name, value = (str(part).strip() for part in pair)
+        if name and value:
+            cleaned.append([name[:80], value[:200]])
+    return cleaned
+
+
+def _refresh_product(product: Product) -> None:
+    """Keep the derived columns true: price_from and the search document."""
+    prices = list(
+        product.variants.filter(is_active=True)
+        .order_by("price")
+        .values_list("price", flat=True)[:1]
+    )
+    product.price_from = prices[0] if prices else Decimal("0")
+    parts = [product.name, product.brand.name if product.brand_id else ""]
+    category = product.category
+    while category is not None:
+        parts.append(category.name)
+        category = category.parent
+    parts.extend(value for _, value in product.specifications)
+    parts.extend(product.variants.values_list("sku", flat=True))
+    text = " ".join(part for part in parts if part)
+    # The folded copy lets "portatil" find "Portátil" on every database.
+    product.search_document = f"{text} {fold(text)}"
+    product.save(update_fields=["price_from", "search_document", "updated_at"])
+
+
+def _check_category(category_id: int) -> Category:
+    try:
+        return Category.objects.select_related("parent").get(pk=category_id)
+    except (Category.DoesNotExist, ValueError, TypeError):
+        raise InventoryValidationError(
+            _("La categoría no existe."), details={"category_id": "unknown"}
+        ) from None
+
+
+def _check_brand(brand_id: int | None) -> int | None:
+    if brand_id in (None, ""):
+        return None
+    if not Brand.objects.filter(pk=brand_id).exists():
+        raise InventoryValidationError(_("La marca no existe."), details={"brand_id": "unknown"})
+    return int(brand_id)
+
+
+def _variant_create(product: Product, spec: VariantInput, position: int, user_id) -> Variant:
+    sku = spec.sku.strip().upper()
+    if not sku:
+        raise InventoryValidationError(
+            _("Cada variante necesita un SKU."), details={"sku": "required"}
+        )
+    if Variant.objects.filter(sku=sku).exists():
+        raise InventoryValidationError(
+            _("El SKU %(sku)s ya existe.") % {"sku": sku}, details={"sku": "duplicate"}
+        )
+    variant = Variant.objects.create(
+        product=product,
+        sku=sku,
+        options={str(k).strip(): str(v).strip() for k, v in (spec.options or {}).items()},
+        price=_price(spec.price, "price"),
+        cost=_price(spec.cost, "cost", allow_zero=True),
+        low_stock_threshold=max(0, int(spec.low_stock_threshold)),
+        is_active=spec.is_active,
+        position=position,
+    )
+    if spec.initial_stock:
+        stock_receive(
+            variant_id=variant.pk,
+            quantity=spec.initial_stock,
+            reason=_("Existencias iniciales"),
+            user_id=user_id,
+        )
+    return variant
+
+
+@transaction.atomic
+def product_create(
+    *,
+    name: str,
+    category_id: int,
+    variants: list[VariantInput],
+    brand_id: int | None = None,
+    description: str = "",
+    specifications=(),
+    is_active: bool = True,
+    is_featured: bool = False,
+    slug: str = "",
+    user_id: int | None = None,
+) -> int:
+    """Create a product with its variants (at least one). Returns the product id."""
+    name = (name or "").strip()
+    if not name:
+        raise InventoryValidationError(_("El nombre es obligatorio."), details={"name": "required"})
+    if not variants:
+        raise InventoryValidationError(_("Un producto necesita al menos una variante."))
+    skus = [v.sku.strip().upper() for v in variants]
+    if len(set(skus)) != len(skus):
+        raise InventoryValidationError(_("Hay SKU repetidos entre las variantes."))
+    category = _check_category(category_id)
+    product = Product.objects.create(
+        category=category,
+        brand_id=_check_brand(brand_id),
+        name=name[:200],
+        slug=_unique_slug(Product, slug or name),
+        description=(description or "").strip(),
+        specifications=_clean_specifications(specifications),
+        is_active=is_active,
+        is_featured=is_featured,
+    )
+    try:
+        for position, spec in enumerate(variants):
+            _variant_create(product, spec, position, user_id)
+    except IntegrityError:
+        raise InventoryValidationError(_("Ya existe un SKU igual.")) from None
+    _refresh_product(product)
+    return product.pk
+
+
+PRODUCT_FIELDS = {
+    "name",
+    "category_id",
+    "brand_id",
+    "description",
+    "specifications",
+    "is_active",
+    "is_featured",
+}
+
+
+@transaction.atomic
+def product_update(*, product_id: int, **changes) -> None:
+    """Change a product's own fields (not its variants). Unknown fields are refused."""
+    unknown = set(changes) - PRODUCT_FIELDS
+    if unknown:
+        raise InventoryValidationError(
+            _("Campos no admitidos: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    if product is None:
+        raise NotFoundError(_("Producto no encontrado."))
+    if "name" in changes:
+        name = (changes["name"] or "").strip()
+        if not name:
+            raise InventoryValidationError(
+                _("El nombre es obligatorio."), details={"name": "required"}
+            )
+        product.name = name[:200]
+    if "category_id" in changes:
+        product.category = _check_category(changes["category_id"])
+    if "brand_id" in changes:
+        product.brand_id = _check_brand(changes["brand_id"])
+    if "description" in changes:
+        product.description = (changes["description"] or "").strip()
+    if "specifications" in changes:
+        product.specifications = _clean_specifications(changes["specifications"])
+    for flag in ("is_active", "is_featured"):
+        if flag in changes:
+            setattr(product, flag, bool(changes[flag]))
+    product.save()
+    _refresh_product(product)
+
+
+VARIANT_FIELDS = {"price", "cost", "options", "low_stock_threshold", "is_active"}
+
+
+@transaction.atomic
+def variant_update(*, variant_id: int, **changes) -> None:
+    """Change a variant's price, cost, options, threshold or activity. Stock moves only by the ledger."""
+    unknown = set(changes) - VARIANT_FIELDS
+    if unknown:
+        raise InventoryValidationError(
+            _("Campos no admitidos: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
+    if variant is None:
+        raise NotFoundError(_("Variante no encontrada."))
+    if "price" in changes:
+        variant.price = _price(changes["price"], "price")
+    if "cost" in changes:
+        variant.cost = _price(changes["cost"], "cost", allow_zero=True)
+    if "options" in changes:
+        variant.options = {str(k).strip(): str(v).strip() for k, v in changes["options"].items()}
+    if "low_stock_threshold" in changes:
+        variant.low_stock_threshold = max(0, int(changes["low_stock_threshold"]))
+    if "is_active" in changes:
+        variant.is_active = bool(changes["is_active"])
+    variant.save()
+    _refresh_product(variant.product)
+
+
+@transaction.atomic
+def variant_add(*, product_id: int, variant: VariantInput, user_id: int | None = None) -> int:
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise NotFoundError(_("Producto no encontrado."))
+    created = _variant_create(product, variant, product.variants.count(), user_id)
+    _refresh_product(product)
+    return created.pk
+
+
+@transaction.atomic
+def category_create(
+    *,
+    name: str,
+    parent_id: int | None = None,
+    description: str = "",
+    icon: str = "box",
+    position: int = 0,
+    slug: str = "",
+) -> int:
+    name = (name or "").strip()
+    if not name:
+        raise InventoryValidationError(_("El nombre es obligatorio."), details={"name": "required"})
+    if parent_id and not Category.objects.filter(pk=parent_id).exists():
+        raise InventoryValidationError(_("La categoría padre no existe."))
+    category = Category.objects.create(
+        name=name[:120],
+        parent_id=parent_id or None,
+        slug=_unique_slug(Category, slug or name),
+        description=description.strip(),
+        icon=icon or "box",
+        position=position,
+    )
+    transaction.on_commit(selectors.category_tree_invalidate)
+    return category.pk
+
+
+CATEGORY_FIELDS = {"name", "parent_id", "description", "icon", "position", "is_active"}
+
+
+@transaction.atomic
+def category_update(*, category_id: int, **changes) -> None:
+    unknown = set(changes) - CATEGORY_FIELDS
+    if unknown:
+        raise InventoryValidationError(
+            _("Campos no admitidos: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    category = Category.objects.filter(pk=category_id).first()
+    if category is None:
+        raise NotFoundError(_("Categoría no encontrada."))
+    if "parent_id" in changes:
+        parent_id = changes["parent_id"] or None
+        ancestor = Category.objects.filter(pk=parent_id).first() if parent_id else None
+        while ancestor is not None:  # a category cannot sit below itself
+            if ancestor.pk == category.pk:
+                raise InventoryValidationError(_("Una categoría no puede colgar de sí misma."))
+            ancestor = ancestor.parent
+        category.parent_id = parent_id
+    for field in ("name", "description", "icon", "position", "is_active"):
+        if field in changes:
+            setattr(category, field, changes[field])
+    if not str(category.name).strip():
+        raise InventoryValidationError(_("El nombre es obligatorio."), details={"name": "required"})
+    category.save()
+    transaction.on_commit(selectors.category_tree_invalidate)
+
+
+@transaction.atomic
+def brand_create(*, name: str, slug: str = "") -> int:
+    name = (name or "").strip()
+    if not name:
+        raise InventoryValidationError(_("El nombre es obligatorio."), details={"name": "required"})
+    if Brand.objects.filter(name__iexact=name).exists():
+        raise InventoryValidationError(
+            _("La marca %(name)s ya existe.") % {"name": name}, details={"name": "duplicate"}
+        )
+    return Brand.objects.create(name=name[:120], slug=_unique_slug(Brand, slug or name)).pk
+
+
+@transaction.atomic
+def brand_update(*, brand_id: int, name: str | None = None, is_active: bool | None = None) -> None:
+    brand = Brand.objects.filter(pk=brand_id).first()
+    if brand is None:
+        raise NotFoundError(_("Marca no encontrada."))
+    if name is not None:
+        if not name.strip():
+            raise InventoryValidationError(_("El nombre es obligatorio."))
+        brand.name = name.strip()[:120]
+    if is_active is not None:
+        brand.is_active = is_active
+    brand.save()
+
+
+# --- Dashboard and catalogue import ------------------------------------------------
+
+
+@transaction.atomic
+def product_edit(*, product_id: int, variants: dict[int, dict] | None = None, **changes) -> None:
+    """Change a product and its variants in one transaction (the manager's edit page).
+
+    A variant's error is raised with ``details["variant_id"]`` so the page can show it
+    next to the right row.
+    """
+    product_update(product_id=product_id, **changes)
+    for variant_id, variant_changes in sorted((variants or {}).items()):
+        if not Variant.objects.filter(pk=variant_id, product_id=product_id).exists():
+            raise NotFoundError(_("Variante no encontrada."))
+        try:
+            variant_update(variant_id=variant_id, **variant_changes)
+        except InventoryValidationError as error:
+            details = error.details if isinstance(error.details, dict) else {}
+            raise InventoryValidationError(
+                error.message, details={"variant_id": variant_id, **details}
+            ) from None
+
+
+STOCK_IMPORT_REASON = "Importación de existencias"
+
+
+@transaction.atomic
+def stock_level_set(*, variant_id: int, on_hand: int, reason: str, user_id: int | None) -> int:
+    """Bring a variant to a counted level through an adjustment. Returns the delta applied.
+
+    The row is locked while the difference is worked out, so a sale in between
+    cannot make the count wrong. A count equal to the current level writes nothing.
+    """
+    try:
+        on_hand = int(on_hand)
+    except (TypeError, ValueError):
+        raise InventoryValidationError(
+            _("Las existencias deben ser un número entero."), details={"on_hand": "invalid"}
+        ) from None
+    if on_hand < 0:
+        raise InventoryValidationError(
+            _("Las existencias no pueden ser negativas."), details={"on_hand": "out_of_range"}
+        )
+    current = (
+        Variant.objects.select_for_update().filter(pk=variant_id).values_list("on_hand", flat=True)
+    )
+    if not current:
+        raise NotFoundError(_("Variante no encontrada."))
+    delta = on_hand - current[0]
+    if delta:
+        stock_adjust(variant_id=variant_id, delta=delta, reason=reason, user_id=user_id)
+    return delta

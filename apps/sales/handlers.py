@@ -1,0 +1,55 @@
+"""Sales' own subscribers: the customer hears about the order by e-mail, once per event."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from apps.core.events import subscribe
+
+from . import selectors
+from .events import OrderPlaced, OrderRefunded, OrderStatusChanged
+
+
+def _mail(order_number: str, template: str, subject: str, **context) -> None:
+    order = selectors.order_for_email(number=order_number)
+    if order is None:
+        return
+    with translation.override(settings.LANGUAGE_CODE):
+        body = render_to_string(
+            template, {"order": order, "SHOP_NAME": settings.SHOP_NAME, **context}
+        )
+        send_mail(
+            subject=f"{settings.SHOP_NAME}: {subject} {order.number}",
+            message=body,
+            from_email=None,
+            recipient_list=[order.email],
+        )
+
+
+@subscribe(OrderPlaced)
+def email_order_placed(event: OrderPlaced) -> None:
+    _mail(
+        event.number,
+        "sales/email/order_placed.txt",
+        "pedido recibido",
+        IBAN=settings.SHOP_TRANSFER_IBAN,
+    )
+
+
+@subscribe(OrderStatusChanged)
+def email_status_changed(event: OrderStatusChanged) -> None:
+    if not event.from_status:
+        return
+    _mail(
+        event.number,
+        "sales/email/status_changed.txt",
+        "su pedido ha cambiado",
+        to_status=event.to_status,
+        note=event.note,
+    )
+
+
+@subscribe(OrderRefunded)
+def email_refunded(event: OrderRefunded) -> None:
+    _mail(event.number, "sales/email/refunded.txt", "reembolso", amount=event.amount)

@@ -1,0 +1,97 @@
+"""Sales reads. Customers only ever see their own orders."""
+
+import dataclasses
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from .models import LedgerEntry, Order, OrderEvent, OrderLine, Payment
+
+
+def order_for_email(*, number: str) -> Order | None:
+    return Order.objects.filter(number=number).prefetch_related("lines").first()
+
+
+def order_list_for_customer(*, customer_id: int, page: int = 1, per_page: int = 20):
+    orders = (
+        Order.objects.filter(customer_id=customer_id)
+        .prefetch_related("lines")
+        .order_by("-created_at", "-pk")
+    )
+    return Paginator(orders, per_page).get_page(page)
+
+
+def _with_everything(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.select_related("customer").prefetch_related(
+        "lines",
+        Prefetch("payments", queryset=Payment.objects.order_by("pk")),
+        Prefetch("history", queryset=OrderEvent.objects.select_related("by").order_by("at", "pk")),
+        Prefetch("ledger", queryset=LedgerEntry.objects.order_by("at", "pk")),
+    )
+
+
+def order_get_for_customer(*, number: str, customer_id: int) -> Order | None:
+    """The customer's own order, or None (another customer's order is simply not found)."""
+    return _with_everything(Order.objects.filter(number=number, customer_id=customer_id)).first()
+
+
+def order_get(*, number: str) -> Order | None:
+    """Any order (managers)."""
+    return _with_everything(Order.objects.filter(number=number)).first()
+
+
+@dataclasses.dataclass(frozen=True)
+class OrderFilters:
+    q: str = ""  # order number or customer e-mail
+    status: str = ""
+    payment_method: str = ""
+    coupon: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def order_search(*, filters: OrderFilters) -> QuerySet[Order]:
+    orders = Order.objects.all()
+    q = filters.q.strip()
+    if q:
+        orders = orders.filter(Q(number__iexact=q) | Q(number__icontains=q) | Q(email__icontains=q))
+    if filters.status:
+        orders = orders.filter(status=filters.status)
+    if filters.payment_method:
+        orders = orders.filter(payment_method=filters.payment_method)
+    if filters.coupon:
+        orders = orders.filter(coupon_code__iexact=filters.coupon.strip())
+    zone = timezone.get_current_timezone()
+    if filters.date_from:
+        orders = orders.filter(created_at__gte=datetime.combine(filters.date_from, time.min, zone))
+    if filters.date_to:
+        orders = orders.filter(created_at__lte=datetime.combine(filters.date_to, time.max, zone))
+    return orders.order_by("-created_at", "-pk")
+
+
+def order_lines(*, order_id: int) -> list[OrderLine]:
+    return list(OrderLine.objects.filter(order_id=order_id).order_by("pk"))
+
+
+def customer_has_orders(*, customer_id: int) -> bool:
+    return (
+        Order.objects.filter(customer_id=customer_id)
+        .exclude(status=Order.Status.CANCELLED)
+        .exists()
+    )
+
+
+def ledger_totals() -> dict[str, Decimal]:
+    """Net revenue from the ledger and, for comparison, from the orders (paid, less refunds)."""
+    ledger = LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    paid = Order.objects.filter(paid_at__isnull=False).aggregate(
+        total=Sum("total"), refunded=Sum("refunded")
+    )
+    orders = (paid["total"] or Decimal("0")) - (paid["refunded"] or Decimal("0"))
+    return {
+        "ledger": Decimal(ledger).quantize(Decimal("0.01")),
+        "orders": Decimal(orders).quantize(Decimal("0.01")),
+    }

@@ -1,0 +1,451 @@
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+
+from apps.accounts import services as accounts_services
+from apps.inventory import resources
+from apps.inventory.models import Brand, Category, Product, StockMovement, Variant
+from tests.inventory.factories import BrandFactory, CategoryFactory, first_variant_id, make_product
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+HEADER = "sku,product,category,brand,price,cost,options,description,active,featured\n"
+
+
+def _csv(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def _import(kind: str, content: bytes, *, filename: str = "file.csv", dry_run: bool = False):
+    return resources.catalogue_import(
+        kind=kind, content=content, filename=filename, dry_run=dry_run
+    )
+
+
+def _xlsx(rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def moviles():
+    return CategoryFactory(name="Móviles", slug="moviles")
+
+
+# --- Products --------------------------------------------------------------------------
+
+
+def test_product_import_creates_one_product_with_its_variants(moviles):
+    report = _import("products", (FIXTURES / "products.csv").read_bytes())
+
+    assert report.ok, report
+    assert report.totals == {"new": 2, "update": 0, "skip": 0, "error": 0}
+    product = Product.objects.get()
+    assert product.name == "Móvil Fixture"
+    assert product.brand.name == "Astra"
+    assert product.price_from == Decimal("499.90")
+    assert "FIX-256" in product.search_document
+    variants = {v.sku: v for v in Variant.objects.all()}
+    assert variants["FIX-256"].options == {"Capacidad": "256 GB"}
+    assert variants["FIX-256"].cost == Decimal("400.00")
+
+
+def test_dry_run_reports_each_row_and_writes_nothing(moviles):
+    make_product(
+        name="Existente",
+        category=moviles,
+        variants=[{"sku": "OLD-1", "price": "10.00", "cost": "5.00"}],
+    )
+    content = _csv(
+        HEADER
+        + "OLD-1,Existente,moviles,,10.00,5.00,,,1,0\n"  # unchanged
+        + "OLD-1X,Nuevo,moviles,,20.00,,,,1,0\n"  # new
+    )
+    before = (Product.objects.count(), Variant.objects.count(), Brand.objects.count())
+
+    report = _import("products", content, dry_run=True)
+
+    assert report.ok
+    assert [(row.number, row.key, row.action) for row in report.rows] == [
+        (2, "OLD-1", "skip"),
+        (3, "OLD-1X", "new"),
+    ]
+    assert (Product.objects.count(), Variant.objects.count(), Brand.objects.count()) == before
+
+
+def test_update_goes_through_the_services_and_keeps_price_from(moviles):
+    product_id = make_product(
+        name="Tablet", category=moviles, variants=[{"sku": "TAB-1", "price": "300.00"}]
+    )
+    report = _import("products", _csv(HEADER + "tab-1,Tablet Pro,moviles,,249.99,,,,1,1\n"))
+
+    assert report.ok and report.totals["update"] == 1
+    product = Product.objects.get(pk=product_id)
+    assert product.name == "Tablet Pro"
+    assert product.is_featured
+    assert product.price_from == Decimal("249.99")
+    assert "Tablet Pro" in product.search_document
+
+
+def test_one_bad_row_rolls_back_the_whole_file(moviles):
+    content = _csv(
+        HEADER
+        + "OK-1,Bueno,moviles,,10.00,,,,1,0\n"
+        + "BAD-1,Malo,moviles,,-5,,,,1,0\n"
+        + "BAD-2,Peor,moviles,,diez,,,,1,0\n"
+        + "BAD-3,Sin categoría,no-existe,,10,,,,1,0\n"
+    )
+    report = _import("products", content)
+
+    assert not report.ok
+    by_key = {row.key: row for row in report.rows}
+    assert by_key["OK-1"].action == "new"
+    assert by_key["BAD-1"].action == "error"
+    assert "negativo" in " ".join(by_key["BAD-1"].messages)
+    assert "no es un número" in " ".join(by_key["BAD-2"].messages)
+    assert "no-existe" in " ".join(by_key["BAD-3"].messages)
+    assert not Product.objects.exists()
+    assert not Variant.objects.exists()
+
+
+def test_duplicate_skus_inside_the_file_are_row_errors(moviles):
+    content = _csv(HEADER + "DUP-1,Uno,moviles,,10,,,,1,0\n" + "dup-1,Dos,moviles,,12,,,,1,0\n")
+    report = _import("products", content)
+
+    assert not report.ok
+    assert report.rows[1].action == "error"
+    assert "repetido" in report.rows[1].messages[0]
+    assert "fila 2" in report.rows[1].messages[0]
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sku,product,price\nA-1,Algo,10\n", "Faltan columnas: category"),
+        (
+            "sku,product,category,price,colour\nA-1,Algo,moviles,10,rojo\n",
+            "Columnas desconocidas: colour",
+        ),
+    ],
+)
+def test_missing_or_unknown_columns_refuse_the_file(moviles, text, expected):
+    report = _import("products", _csv(text))
+
+    assert not report.ok
+    assert expected in report.errors[0]
+    assert report.rows == []
+    assert not Product.objects.exists()
+
+
+def test_a_non_utf8_csv_is_refused_with_a_clear_message(moviles):
+    content = (HEADER + "LAT-1,Cámara,moviles,,10,,,,1,0\n").encode("latin-1")
+    report = _import("products", content)
+
+    assert not report.ok
+    assert "UTF-8" in report.errors[0]
+    assert not Product.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("filename", "content", "expected"),
+    [
+        ("catalogo.pdf", b"%PDF-1.4", "Formato no admitido"),
+        ("catalogo.xlsx", b"sku,product\n", "no es un libro XLSX"),
+        ("catalogo.csv", b"PK\x03\x04binary", "no es un CSV"),
+        ("catalogo.csv", b"", "vacío"),
+    ],
+)
+def test_files_that_are_neither_csv_nor_xlsx_are_refused(filename, content, expected):
+    report = _import("products", content, filename=filename)
+
+    assert not report.ok
+    assert expected in report.errors[0]
+
+
+def test_xlsx_import_and_semicolon_csv(moviles):
+    content = _xlsx(
+        [
+            ["sku", "product", "category", "price", "cost", "active"],
+            ["XL-1", "Portátil XL", "moviles", 999.9, 700, 1],
+            [None, None, None, None, None, None],  # a blank line at the end is ignored
+        ]
+    )
+    report = _import("products", content, filename="catalogo.xlsx")
+    assert report.ok, report
+    assert Variant.objects.get(sku="XL-1").price == Decimal("999.90")
+
+    report = _import("products", _csv("sku;product;category;price\nSC-1;Ratón;moviles;19,95\n"))
+    assert report.ok, report
+    assert Variant.objects.get(sku="SC-1").price == Decimal("19.95")
+
+
+def test_a_new_sku_joins_the_existing_product_of_the_same_name(moviles):
+    product_id = make_product(
+        name="Auriculares", category=moviles, variants=[{"sku": "AUR-N", "price": "50.00"}]
+    )
+    report = _import(
+        "products", _csv(HEADER + "AUR-B,Auriculares,moviles,,55.00,,Color: Blanco,,1,0\n")
+    )
+
+    assert report.ok
+    assert Variant.objects.get(sku="AUR-B").product_id == product_id
+    assert Product.objects.count() == 1
+
+
+# --- Categories ------------------------------------------------------------------------
+
+
+def test_category_import_builds_the_tree_in_file_order():
+    report = _import("categories", (FIXTURES / "categories.csv").read_bytes())
+
+    assert report.ok, report
+    moviles = Category.objects.get(slug="moviles")
+    assert moviles.parent.slug == "electronica"
+    assert moviles.icon == "phone"
+    assert moviles.position == 1
+
+    again = _import("categories", (FIXTURES / "categories.csv").read_bytes())
+    assert again.totals == {"new": 0, "update": 0, "skip": 2, "error": 0}
+
+
+def test_category_import_refuses_an_unknown_parent():
+    report = _import("categories", _csv("slug,name,parent\nhijos,Hijos,no-hay\n"))
+
+    assert not report.ok
+    assert "no-hay" in report.rows[0].messages[0]
+    assert not Category.objects.exists()
+
+
+# --- Stock -----------------------------------------------------------------------------
+
+
+def test_stock_import_writes_adjustments_so_the_ledger_stays_true(moviles):
+    make_product(
+        name="Móvil Fixture",
+        category=moviles,
+        variants=[
+            {"sku": "FIX-128", "price": "10", "initial_stock": 5},
+            {"sku": "FIX-256", "price": "12", "initial_stock": 3},
+        ],
+    )
+    report = _import("stock", (FIXTURES / "stock.csv").read_bytes())
+
+    assert report.ok, report
+    assert Variant.objects.get(sku="FIX-128").on_hand == 12
+    assert Variant.objects.get(sku="FIX-256").on_hand == 0
+    adjustments = StockMovement.objects.filter(kind="adjustment").order_by("variant__sku")
+    assert [(m.variant.sku, m.quantity, m.reason) for m in adjustments] == [
+        ("FIX-128", 7, "Importación de existencias"),
+        ("FIX-256", -3, "Importación de existencias"),
+    ]
+    # The same file again changes nothing and writes no movement.
+    again = _import("stock", (FIXTURES / "stock.csv").read_bytes())
+    assert again.totals["skip"] == 2
+    assert StockMovement.objects.filter(kind="adjustment").count() == 2
+    # (the conftest checks on_hand == sum of the ledger after this test)
+
+
+def test_stock_import_refuses_unknown_skus_and_negative_levels(moviles):
+    variant_id = first_variant_id(
+        make_product(
+            category=moviles, variants=[{"sku": "STK-1", "price": "10", "initial_stock": 4}]
+        )
+    )
+    report = _import("stock", _csv("sku,on_hand\nSTK-1,9\nNOPE,1\nSTK-1B,-2\n"))
+
+    assert not report.ok
+    assert "NOPE" in report.rows[1].messages[0]
+    assert Variant.objects.get(pk=variant_id).on_hand == 4  # row 1 rolled back with the rest
+    assert not StockMovement.objects.filter(kind="adjustment").exists()
+
+
+# --- Export ----------------------------------------------------------------------------
+
+
+def test_product_export_round_trips_as_unchanged(moviles):
+    make_product(
+        name="Cámara",
+        category=moviles,
+        brand=BrandFactory(name="Lumo"),
+        variants=[
+            {"sku": "CAM-1", "price": "249.00", "cost": "150.00", "options": {"Color": "Negro"}}
+        ],
+    )
+    data = resources.catalogue_export(kind="products", fmt="csv")
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
+
+    assert rows == [
+        {
+            "sku": "CAM-1",
+            "product": "Cámara",
+            "category": "moviles",
+            "brand": "Lumo",
+            "price": "249.00",
+            "cost": "150.00",
+            "options": "Color: Negro",
+            "description": "",
+            "active": "1",
+            "featured": "0",
+        }
+    ]
+    assert _import("products", data).totals == {"new": 0, "update": 0, "skip": 1, "error": 0}
+
+    book = openpyxl.load_workbook(
+        io.BytesIO(resources.catalogue_export(kind="products", fmt="xlsx"))
+    )
+    values = list(book.active.values)
+    assert values[0][:5] == ("sku", "product", "category", "brand", "price")
+    assert values[1][0] == "CAM-1"
+    assert Decimal(str(values[1][4])) == Decimal("249.00")
+
+
+def test_stock_export(moviles):
+    make_product(category=moviles, variants=[{"sku": "EXP-1", "price": "10", "initial_stock": 7}])
+    data = resources.catalogue_export(kind="stock", fmt="csv").decode("utf-8")
+    assert data.splitlines() == ["sku,on_hand", "EXP-1,7"]
+
+
+# --- Commands --------------------------------------------------------------------------
+
+
+def test_import_command_dry_run_then_apply(moviles, capsys):
+    path = str(FIXTURES / "products.csv")
+    call_command("import_catalogue", path, "--kind", "products", "--dry-run")
+    assert not Product.objects.exists()
+    assert "fila 2 FIX-128: new" in capsys.readouterr().out
+
+    call_command("import_catalogue", path, "--kind", "products")
+    assert Variant.objects.count() == 2
+
+
+def test_import_command_fails_on_errors(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("sku,on_hand\nNOPE,3\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_catalogue", str(bad), "--kind", "stock")
+    assert "NOPE" in capsys.readouterr().err
+
+
+def test_export_command_writes_the_format_of_the_extension(moviles, tmp_path):
+    make_product(category=moviles, variants=[{"sku": "CMD-1", "price": "10"}])
+    target = tmp_path / "catalogo.xlsx"
+    call_command("export_catalogue", str(target), "--kind", "products")
+    assert target.read_bytes().startswith(b"PK")
+    with pytest.raises(CommandError):
+        call_command("export_catalogue", str(tmp_path / "catalogo.txt"))
+
+
+# --- Dashboard upload -> dry run -> confirm ------------------------------------------------
+
+
+@pytest.fixture
+def manager_client(client):
+    user_id = accounts_services.user_create(
+        email="gestor@example.com", password="una-clave-segura-123", role="manager"
+    )
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(pk=user_id))
+    return client
+
+
+def _upload(client, kind: str, content: bytes, name: str = "file.csv"):
+    upload = io.BytesIO(content)
+    upload.name = name
+    return client.post(reverse("inventory_dashboard:import"), {"kind": kind, "file": upload})
+
+
+def test_dashboard_import_dry_run_then_confirm(manager_client, moviles):
+    response = _upload(manager_client, "products", (FIXTURES / "products.csv").read_bytes())
+
+    assert response.status_code == 200
+    assert response.context["report"].totals["new"] == 2
+    assert not Product.objects.exists()
+    token = response.context["token"]
+    assert token
+
+    response = manager_client.post(reverse("inventory_dashboard:import_confirm"), {"token": token})
+
+    assert response.status_code == 200
+    assert response.context["report"].applied
+    assert Variant.objects.count() == 2
+    # The token is spent: confirming twice does nothing.
+    response = manager_client.post(reverse("inventory_dashboard:import_confirm"), {"token": token})
+    assert response.status_code == 302
+    assert Variant.objects.count() == 2
+
+
+def test_dashboard_import_shows_row_errors_and_offers_no_confirm(manager_client, moviles):
+    response = _upload(manager_client, "products", _csv(HEADER + "X-1,Malo,moviles,,-1,,,,1,0\n"))
+
+    assert response.status_code == 200
+    assert response.context["token"] is None
+    assert "no puede ser negativo" in response.content.decode()
+    assert "import_confirm" not in response.content.decode()
+
+
+def test_dashboard_import_stock_records_the_manager(manager_client, moviles):
+    make_product(category=moviles, variants=[{"sku": "MGR-1", "price": "10", "initial_stock": 1}])
+    response = _upload(manager_client, "stock", _csv("sku,on_hand\nMGR-1,6\n"))
+    manager_client.post(
+        reverse("inventory_dashboard:import_confirm"), {"token": response.context["token"]}
+    )
+    movement = StockMovement.objects.get(kind="adjustment")
+    assert movement.quantity == 5
+    assert movement.user.email == "gestor@example.com"
+
+
+def test_dashboard_export_download(manager_client, moviles):
+    make_product(category=moviles, variants=[{"sku": "DL-1", "price": "10"}])
+    response = manager_client.get(reverse("inventory_dashboard:export", args=["products", "csv"]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "DL-1" in response.content.decode()
+    assert (
+        manager_client.get(
+            reverse("inventory_dashboard:export", args=["products", "pdf"])
+        ).status_code
+        == 404
+    )
+
+
+# --- Admin ---------------------------------------------------------------------------------
+
+
+def test_admin_import_export_pages_and_read_only_ledger(client, moviles):
+    user_id = accounts_services.user_create(
+        email="admin@example.com", password="una-clave-segura-123", role="administrator"
+    )
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(pk=user_id))
+    make_product(category=moviles, variants=[{"sku": "ADM-1", "price": "10", "initial_stock": 2}])
+    for name in ("variant", "category", "brand"):
+        assert client.get(reverse(f"admin:inventory_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:inventory_{name}_import")).status_code == 200
+    assert client.get(reverse("admin:inventory_stockmovement_changelist")).status_code == 200
+    assert client.get(reverse("admin:inventory_stockmovement_add")).status_code == 403
+
+    # The admin runs the same resource: a file with the wrong columns is refused, nothing changes.
+    upload = io.BytesIO(b"sku,on_hand\nADM-1,9\n")
+    upload.name = "stock.csv"
+    response = client.post(
+        reverse("admin:inventory_variant_import"),
+        {"resource": "0", "format": "0", "import_file": upload},
+    )
+    assert response.status_code == 200
+    assert Variant.objects.get(sku="ADM-1").on_hand == 2

@@ -1,0 +1,172 @@
+"""The shop's catalogue pages through the test client, with their query counts."""
+
+import pytest
+from django.urls import reverse
+
+from apps.inventory import services as inventory_services
+from tests.inventory.factories import BrandFactory, CategoryFactory, make_product
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue():
+    informatica = CategoryFactory(name="Informática", slug="informatica", icon="laptop")
+    portatiles = CategoryFactory(name="Portátiles", slug="portatiles", parent=informatica)
+    sonido = CategoryFactory(name="Sonido", slug="sonido")
+    astra = BrandFactory(name="Astra", slug="astra")
+    boreal = BrandFactory(name="Boreal", slug="boreal")
+    ids = {
+        "cheap": make_product(
+            name="Portátil Astra Air 13",
+            price="499.00",
+            category=portatiles,
+            brand=astra,
+            is_featured=True,
+        ),
+        "dear": make_product(
+            name="Portátil Boreal Pro 16", price="1999.00", category=portatiles, brand=boreal
+        ),
+        "empty": make_product(
+            name="Auriculares Boreal NC", price="149.00", category=sonido, brand=boreal, stock=0
+        ),
+    }
+    return ids
+
+
+def _names(response):
+    return [product.name for product in response.context["products"]]
+
+
+def test_home_shows_categories_featured_and_new(client, catalogue):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert [c.name for c in response.context["top_categories"]] == ["Informática", "Sonido"]
+    assert [p.name for p in response.context["featured"]] == ["Portátil Astra Air 13"]
+    assert len(response.context["new"]) == 3
+
+
+def test_category_page_includes_its_subcategories(client, catalogue):
+    response = client.get(reverse("inventory:category", args=["informatica"]))
+    assert response.status_code == 200
+    assert sorted(_names(response)) == ["Portátil Astra Air 13", "Portátil Boreal Pro 16"]
+    assert [c.name for c in response.context["breadcrumbs"]] == ["Informática"]
+
+
+def test_unknown_category_is_a_404(client, catalogue):
+    assert client.get(reverse("inventory:category", args=["no-existe"])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("marca=boreal", ["Auriculares Boreal NC", "Portátil Boreal Pro 16"]),
+        ("precio_min=400&precio_max=600", ["Portátil Astra Air 13"]),
+        ("disponible=1&orden=price_desc", ["Portátil Boreal Pro 16", "Portátil Astra Air 13"]),
+        (
+            "orden=price_asc",
+            ["Auriculares Boreal NC", "Portátil Astra Air 13", "Portátil Boreal Pro 16"],
+        ),
+        (
+            "orden=name",
+            ["Auriculares Boreal NC", "Portátil Astra Air 13", "Portátil Boreal Pro 16"],
+        ),
+        ("q=portatil+pro", ["Portátil Boreal Pro 16"]),
+        ("precio_min=abc&orden=nonsense", None),  # ignored, not an error
+    ],
+)
+def test_product_list_filters_and_sorts_from_the_url(client, catalogue, query, expected):
+    response = client.get(f"/productos/?{query}")
+    assert response.status_code == 200
+    names = _names(response)
+    if expected is None:
+        assert len(names) == 3
+    elif "orden=" in query:
+        assert names == expected
+    else:
+        assert sorted(names) == sorted(expected)
+
+
+def test_search_with_no_results_says_so(client, catalogue):
+    response = client.get("/productos/?q=tostadora")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "No hay productos que coincidan" in html
+    assert response.context["page"].paginator.count == 0
+
+
+def test_search_terms_are_escaped(client, catalogue):
+    response = client.get('/productos/?q=<script>alert("x")</script>')
+    html = response.content.decode()
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_inactive_products_are_hidden(client, catalogue):
+    inventory_services.product_update(product_id=catalogue["dear"], is_active=False)
+    response = client.get("/productos/")
+    assert "Portátil Boreal Pro 16" not in _names(response)
+    assert (
+        client.get(reverse("inventory:product", args=["portatil-boreal-pro-16"])).status_code == 404
+    )
+
+
+def test_product_page_shows_price_stock_specs_and_variants(client):
+    category = CategoryFactory(name="Smartphones", slug="smartphones")
+    make_product(
+        name="Astra One 5G",
+        category=category,
+        specifications=[["Pantalla", '6,1" OLED'], ["Batería", "5000 mAh"]],
+        variants=[
+            {
+                "sku": "ONE-128",
+                "price": "499.00",
+                "options": {"Capacidad": "128 GB"},
+                "initial_stock": 0,
+            },
+            {
+                "sku": "ONE-256",
+                "price": "579.00",
+                "options": {"Capacidad": "256 GB"},
+                "initial_stock": 3,
+            },
+        ],
+    )
+    response = client.get("/producto/astra-one-5g/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert response.context["selected"].sku == "ONE-256"  # the first one in stock
+    assert "579,00" in html and "Solo quedan 3" in html
+    assert "5000 mAh" in html
+    assert '<link rel="canonical" href="http://testserver/producto/astra-one-5g/">' in html
+
+    response = client.get("/producto/astra-one-5g/?variante=ONE-128")
+    assert response.context["selected"].sku == "ONE-128"
+    assert "Agotado" in response.content.decode()
+
+
+def _many_products(n):
+    category = CategoryFactory(name="Cables", slug="cables")
+    brand = BrandFactory(name="Lumen", slug="lumen")
+    for i in range(n):
+        make_product(name=f"Cable {i}", category=category, brand=brand, price=f"{10 + i}.00")
+
+
+@pytest.mark.parametrize("per_page", [12, 48])
+def test_product_list_runs_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries, per_page
+):
+    _many_products(50)
+    client.get("/productos/")  # warm the category tree cache
+    with django_assert_max_num_queries(5):
+        response = client.get(f"/productos/?por_pagina={per_page}&orden=price_asc")
+    assert len(response.context["products"]) == per_page
+
+
+def test_home_and_product_page_run_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    _many_products(30)
+    client.get("/")
+    with django_assert_max_num_queries(5):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(6):
+        assert client.get("/producto/cable-3/").status_code == 200
