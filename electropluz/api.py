@@ -21,6 +21,7 @@ from apps.core.errors import ApplicationError
 from apps.core.permissions import DASHBOARD_PERMISSION
 from apps.coupons.api import router as coupons_router
 from apps.inventory.api import router as inventory_router
+from apps.sales.api import router as sales_router
 
 from . import auth
 
@@ -37,6 +38,7 @@ api = NinjaAPI(
 
 api.add_router("/", inventory_router)
 api.add_router("/", cart_router)
+api.add_router("/", sales_router)
 api.add_router("/me", accounts_router)
 api.add_router("/coupons", coupons_router)
 

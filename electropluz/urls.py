@@ -4,6 +4,7 @@ from django.urls import include, path
 from apps.coupons import urls as coupons_urls
 from apps.inventory import urls as inventory_urls
 from apps.inventory.views import shop as inventory_shop
+from apps.sales import urls as sales_urls
 
 from . import health
 from .api import api
@@ -11,6 +12,7 @@ from .api import api
 urlpatterns = [
     path("", inventory_shop.home, name="home"),
     path("", include(inventory_urls)),
+    path("", include("apps.sales.urls")),
     path(
         "dashboard/catalogo/",
         include((inventory_urls.dashboard_urlpatterns, "inventory_dashboard")),
@@ -20,6 +22,7 @@ urlpatterns = [
     path("cuenta/", include("apps.accounts.urls")),
     path("carrito/", include("apps.cart.urls")),
     path("dashboard/cupones/", include((coupons_urls.dashboard_urlpatterns, "coupons_dashboard"))),
+    path("dashboard/pedidos/", include((sales_urls.dashboard_urlpatterns, "sales_dashboard"))),
     path("dashboard/", include("apps.reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -3,18 +3,9 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from apps.core.http import client_ip, client_user_agent
 
-def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as the web server saw it (nginx sets REMOTE_ADDR from the peer)."""
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def client_user_agent(request: HttpRequest | None) -> str:
-    if request is None:
-        return ""
-    return request.META.get("HTTP_USER_AGENT", "")
+__all__ = ["axes_username", "client_ip", "client_user_agent", "session_cookie"]
 
 
 def session_cookie(request: HttpRequest | None) -> str:

@@ -10,7 +10,7 @@ from ninja.security import SessionAuth
 from electropluz.auth import TokenAuth
 
 from . import selectors, services
-from .session import current_cart_id, remember_count
+from .session import current_cart_id
 
 ANONYMOUS = "anonymous"
 
@@ -79,7 +79,6 @@ def _customer(request) -> int | None:
 def _cart(request, *, message: str = "", cart_id=None):
     cart_id = cart_id or current_cart_id(request)
     priced = selectors.cart_price(cart_id=cart_id, customer_id=_customer(request))
-    remember_count(request, cart_id, count=priced.item_count)
     return {
         **{
             field: getattr(priced, field)

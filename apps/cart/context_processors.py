@@ -1,6 +1,5 @@
-from .session import COUNT_KEY
+from .session import badge_count
 
 
 def cart_badge(request):
-    session = getattr(request, "session", None)
-    return {"cart_count": session.get(COUNT_KEY, 0) if session is not None else 0}
+    return {"cart_count": badge_count(request)}

@@ -76,7 +76,8 @@ class PricedCart:
 
     @property
     def can_checkout(self) -> bool:
-        return bool(self.lines) and not self.has_issues
+        """Lines, none with an issue, and no coupon that stopped applying (remove it or fix it)."""
+        return bool(self.lines) and not self.has_issues and not self.coupon_error
 
     @property
     def free_shipping_missing(self) -> Decimal:

@@ -3,6 +3,7 @@ availability always come from the inventory app."""
 
 import dataclasses
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,15 @@ class CartError(InvalidInputError):
 
 class ProductNotAvailableError(ConflictError):
     code = "product_unavailable"
+
+
+def badge_cache_key(cart_id: int) -> str:
+    return f"cart:{cart_id}:count"
+
+
+def _changed(cart_id: int) -> None:
+    """Forget the cached item count once the change commits (the header badge)."""
+    transaction.on_commit(lambda: cache.delete(badge_cache_key(cart_id)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -103,6 +113,7 @@ def cart_line_add(*, cart_id: int, variant_id: int, quantity=1) -> LineChange:
         line.quantity, line.saved_for_later, line.price_seen = final, False, info.price
         line.save(update_fields=["quantity", "saved_for_later", "price_seen"])
     Cart.objects.filter(pk=cart_id).update(status=Cart.Status.OPEN)
+    _changed(cart_id)
     return LineChange(variant_id=variant_id, quantity=final, requested=requested, message=message)
 
 
@@ -115,6 +126,7 @@ def cart_line_set(*, cart_id: int, variant_id: int, quantity) -> LineChange:
     )
     if line is None:
         raise NotFoundError(_("Ese producto no está en su carrito."))
+    _changed(cart_id)
     if quantity == 0:
         line.delete()
         return LineChange(variant_id=variant_id, quantity=0, requested=0)
@@ -130,6 +142,7 @@ def cart_line_remove(*, cart_id: int, variant_id: int) -> None:
     deleted, _counts = CartLine.objects.filter(cart_id=cart_id, variant_id=variant_id).delete()
     if not deleted:
         raise NotFoundError(_("Ese producto no está en su carrito."))
+    _changed(cart_id)
 
 
 @transaction.atomic
@@ -153,12 +166,14 @@ def cart_line_save_for_later(*, cart_id: int, variant_id: int, saved: bool = Tru
         line.price_seen = info.price
     line.saved_for_later = saved
     line.save()
+    _changed(cart_id)
 
 
 @transaction.atomic
 def cart_confirm_changes(*, cart_id: int) -> None:
     """The customer accepts what changed: new prices, fewer units; sold-out lines leave the cart."""
     priced = selectors.cart_price(cart_id=cart_id)
+    _changed(cart_id)
     for line in priced.lines:
         if not line.issues:
             continue
@@ -201,6 +216,7 @@ def cart_clear(*, cart_id: int) -> None:
     """Empty the cart after an order (saved-for-later lines stay) and drop its coupon."""
     CartLine.objects.filter(cart_id=cart_id, saved_for_later=False).delete()
     Cart.objects.filter(pk=cart_id).update(coupon_code="")
+    _changed(cart_id)
 
 
 @transaction.atomic
@@ -227,6 +243,7 @@ def cart_merge(*, user_id: int, session_key: str) -> int | None:
             continue  # sold out or withdrawn since: nothing to carry over
     if source.coupon_code:
         Cart.objects.filter(pk=target_id, coupon_code="").update(coupon_code=source.coupon_code)
+    _changed(target_id)
     source.status = Cart.Status.MERGED
     source.save(update_fields=["status", "updated_at"])
     CartLine.objects.filter(cart=source).delete()

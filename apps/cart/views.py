@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import ApplicationError
 
 from . import selectors, services
-from .session import current_cart_id, remember_count
+from .session import current_cart_id
 
 
 def _back(request, default="cart:detail"):
@@ -33,7 +33,6 @@ def cart_detail(request):
     cart_id = current_cart_id(request)
     customer_id = request.user.pk if request.user.is_authenticated else None
     cart = selectors.cart_price(cart_id=cart_id, customer_id=customer_id)
-    remember_count(request, cart_id, count=cart.item_count)
     try:
         checkout_url = reverse("sales:checkout")
     except NoReverseMatch:
@@ -55,7 +54,6 @@ def line_add(request):
     except ApplicationError as error:
         messages.error(request, error.message)
         return _back(request)
-    remember_count(request, cart_id)
     if change.message:
         messages.warning(request, change.message)
     else:
@@ -76,7 +74,6 @@ def _line_action(request, action, success_message=""):
         message = getattr(result, "message", "") or success_message
         if message:
             messages.info(request, message)
-    remember_count(request, cart_id)
     return redirect("cart:detail")
 
 

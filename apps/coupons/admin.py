@@ -3,18 +3,9 @@ services), so ``uses`` always matches the unreleased redemptions."""
 
 from django.contrib import admin
 
+from apps.core.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Coupon, CouponRedemption
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Coupon)

@@ -10,18 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.core.paging import page_number, querystring_without_page
 from apps.core.permissions import manager_required
 
 from . import forms, selectors, services
 
 PER_PAGE = 50
-
-
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
 
 
 def _coupon_or_404(pk: int):
@@ -35,13 +29,15 @@ def _coupon_or_404(pk: int):
 def coupon_list(request):
     filter_form = forms.CouponFilterForm(request.GET or None)
     coupons = selectors.coupon_list(filters=filter_form.to_filters())
-    page = Paginator(coupons, PER_PAGE).get_page(_page_number(request))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page = Paginator(coupons, PER_PAGE).get_page(page_number(request))
     return render(
         request,
         "coupons/dashboard/coupon_list.html",
-        {"filter_form": filter_form, "page": page, "querystring": params.urlencode()},
+        {
+            "filter_form": filter_form,
+            "page": page,
+            "querystring": querystring_without_page(request),
+        },
     )
 
 

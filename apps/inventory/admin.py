@@ -5,19 +5,10 @@ the derived product columns stay true; stock movements are read-only."""
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from apps.core.admin_mixins import ReadOnlyAdminMixin
+
 from . import resources
-from .models import Brand, Category, Product, StockMovement, Variant
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from .models import Brand, Category, ImportJob, Product, StockMovement, Variant
 
 
 class VariantInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -76,4 +67,18 @@ class StockMovementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("variant__sku", "reference")
     list_select_related = ("variant", "user")
+    date_hierarchy = "created_at"
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Import jobs, read only; the row report is on the dashboard's job page."""
+
+    list_display = (
+        "pk", "created_at", "kind", "original_filename", "status", "processed_rows",
+        "total_rows", "error_count", "created_by",
+    )  # fmt: skip
+    list_filter = ("status", "kind")
+    search_fields = ("original_filename",)
+    list_select_related = ("created_by",)
     date_hierarchy = "created_at"

@@ -178,3 +178,103 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quantity:+d} {self.variant_id}"
+
+
+# --- Catalogue import jobs ----------------------------------------------------------------
+
+
+class ImportJob(models.Model):
+    """A catalogue file imported in the background: its state, its progress and its counts.
+
+    The per-row report lives in ``ImportJobRow``. A 50,000-row report as one JSON value
+    would be rewritten whole on every progress save and read whole to show one page of
+    fifty rows; as rows it is appended a chunk at a time (memory stays flat) and the page
+    filters and paginates it in SQL.
+    """
+
+    class Kind(models.TextChoices):
+        PRODUCTS = "products", _("Productos")
+        CATEGORIES = "categories", _("Categorías")
+        STOCK = "stock", _("Existencias")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En cola")
+        VALIDATING = "validating", _("Comprobando")
+        DRY_RUN_DONE = "dry_run_done", _("Comprobado")
+        IMPORTING = "importing", _("Importando")
+        DONE = "done", _("Importado")
+        FAILED = "failed", _("Fallido")
+
+    kind = models.CharField(_("tipo"), max_length=16, choices=Kind.choices)
+    file = models.FileField(_("archivo"), upload_to="imports/%Y/%m/", max_length=255, blank=True)
+    original_filename = models.CharField(_("nombre del archivo"), max_length=255)
+    format = models.CharField(_("formato"), max_length=8, choices=Format.choices)
+    status = models.CharField(
+        _("estado"), max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    # True: stop after the check (the manager confirms on the job page); False: import.
+    dry_run = models.BooleanField(_("solo comprobar"), default=True)
+    background = models.BooleanField(_("en segundo plano"), default=False)
+    total_rows = models.PositiveIntegerField(_("filas"), default=0)
+    processed_rows = models.PositiveIntegerField(_("filas procesadas"), default=0)
+    new_count = models.PositiveIntegerField(_("nuevas"), default=0)
+    updated_count = models.PositiveIntegerField(_("actualizadas"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("sin cambios"), default=0)
+    error_count = models.PositiveIntegerField(_("con errores"), default=0)
+    error_message = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("creado por"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("creado"), default=timezone.now, db_index=True)
+    started_at = models.DateTimeField(_("iniciado"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminado"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("actualizado"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("importación de catálogo")
+        verbose_name_plural = _("importaciones de catálogo")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.original_filename} ({self.get_status_display()})"
+
+
+class ImportJobRow(models.Model):
+    """One data row of an import job's report (the header is row 1 of the file)."""
+
+    class Action(models.TextChoices):
+        NEW = "new", _("Nuevo")
+        UPDATE = "update", _("Actualización")
+        SKIP = "skip", _("Sin cambios")
+        ERROR = "error", _("Error")
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    row_number = models.PositiveIntegerField(_("fila"))
+    action = models.CharField(_("acción"), max_length=8, choices=Action.choices)
+    key = models.CharField(_("clave"), max_length=140, blank=True)
+    errors = models.JSONField(_("errores"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("fila de importación")
+        verbose_name_plural = _("filas de importación")
+        ordering = ["row_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "row_number"], name="importjobrow_job_row_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["job", "action", "row_number"], name="importjobrow_action_idx"),
+            # Duplicate keys are found in the report, not held in memory (services).
+            models.Index(fields=["job", "key"], name="importjobrow_key_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.row_number} {self.key} {self.action}"

@@ -14,10 +14,20 @@ Every write goes through ``services``; the resources only parse and report. An i
 is all or nothing: one bad row rolls back every row (``import_data`` always runs in a
 transaction and rolls back on validation errors), and a dry run rolls back at the end,
 so it reports exactly what the real run would do.
+
+Large files run as import jobs (``services.import_job_run``): ``catalogue_stream`` below reads
+them a chunk at a time (the csv module over a text stream, openpyxl in read-only mode) and
+applies the very same rules, row by row: ``check_headers``, ``key_error``, and each
+resource's ``parse``, ``is_unchanged`` and ``apply``.
 """
 
+import contextlib
+import csv
 import dataclasses
+import io
+import itertools
 from collections import Counter
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 import tablib
@@ -174,6 +184,63 @@ def format_options(options: dict) -> str:
     return "; ".join(f"{name}: {value}" for name, value in (options or {}).items())
 
 
+# --- Rules shared by the resources and the streamed import ---------------------------
+
+
+def check_headers(resource: "ServiceResource", headers) -> list[str]:
+    """The header row, normalised; CatalogueFileError naming missing/unknown/repeated columns."""
+    if not headers:
+        raise CatalogueFileError(_("El archivo está vacío o no tiene fila de cabecera."))
+    headers = [_text(header).lower() for header in headers]
+    missing = [column for column in resource.required_columns if column not in headers]
+    allowed = set(resource.required_columns) | set(resource.optional_columns)
+    unknown = [column for column in headers if column not in allowed]
+    repeated = [column for column, n in Counter(headers).items() if n > 1]
+    problems = []
+    if missing:
+        problems.append(_("Faltan columnas: %(columns)s.") % {"columns": ", ".join(missing)})
+    if unknown:
+        problems.append(
+            _("Columnas desconocidas: %(columns)s (se admiten: %(allowed)s).")
+            % {
+                "columns": ", ".join(column or "«»" for column in unknown),
+                "allowed": ", ".join((*resource.required_columns, *resource.optional_columns)),
+            }
+        )
+    if repeated:
+        problems.append(_("Columnas repetidas: %(columns)s.") % {"columns": ", ".join(repeated)})
+    if problems:
+        raise CatalogueFileError(" ".join(problems))
+    return headers
+
+
+def key_error(
+    resource: "ServiceResource", key: str, *, earlier_row: int | None
+) -> ValidationError | None:
+    """A row's key is missing, or repeats the key of an earlier row (its number in the file)."""
+    if not key:
+        return ValidationError({resource.key_column: _("Falta el valor de la columna clave.")})
+    if earlier_row is not None:
+        return ValidationError(
+            {
+                resource.key_column: _(
+                    "«%(key)s» está repetido en el archivo (ya en la fila %(row)s)."
+                )
+                % {"key": key, "row": earlier_row}
+            }
+        )
+    return None
+
+
+def validation_messages(error: ValidationError) -> list[str]:
+    """A row's ValidationError as report lines: «column: message» (no prefix for the row)."""
+    messages = []
+    for column, column_messages in error.message_dict.items():
+        prefix = "" if column == "__all__" else f"{column}: "
+        messages.extend(f"{prefix}{message}" for message in column_messages)
+    return messages
+
+
 # --- Resources -------------------------------------------------------------------------
 
 
@@ -207,32 +274,11 @@ class ServiceResource(resources.ModelResource):
         self._user_id = kwargs.get("user_id") or (
             user.pk if user is not None and user.is_authenticated else None
         )
-        if not dataset.headers:
+        try:
+            headers = check_headers(self, dataset.headers)
+        except CatalogueFileError:
             dataset.wipe()
-            raise CatalogueFileError(_("El archivo está vacío o no tiene fila de cabecera."))
-        headers = [_text(header).lower() for header in dataset.headers]
-        missing = [column for column in self.required_columns if column not in headers]
-        allowed = set(self.required_columns) | set(self.optional_columns)
-        unknown = [column for column in headers if column not in allowed]
-        repeated = [column for column, n in Counter(headers).items() if n > 1]
-        problems = []
-        if missing:
-            problems.append(_("Faltan columnas: %(columns)s.") % {"columns": ", ".join(missing)})
-        if unknown:
-            problems.append(
-                _("Columnas desconocidas: %(columns)s (se admiten: %(allowed)s).")
-                % {
-                    "columns": ", ".join(column or "«»" for column in unknown),
-                    "allowed": ", ".join((*self.required_columns, *self.optional_columns)),
-                }
-            )
-        if repeated:
-            problems.append(
-                _("Columnas repetidas: %(columns)s.") % {"columns": ", ".join(repeated)}
-            )
-        if problems:
-            dataset.wipe()
-            raise CatalogueFileError(" ".join(problems))
+            raise
         dataset.headers = headers
         keys = [self.normalise_key(value) for value in dataset[self.key_column]]
         if keys:  # the instance loader looks rows up by the normalised key
@@ -252,17 +298,10 @@ class ServiceResource(resources.ModelResource):
     def import_instance(self, instance, row, **kwargs):
         number = kwargs.get("row_number")
         key = row.get(self.key_column, "")
-        if not key:
-            raise ValidationError({self.key_column: _("Falta el valor de la columna clave.")})
-        if str(number) in self._duplicates:
-            raise ValidationError(
-                {
-                    self.key_column: _(
-                        "«%(key)s» está repetido en el archivo (ya en la fila %(row)s)."
-                    )
-                    % {"key": key, "row": self._duplicates[str(number)] + 1}
-                }
-            )
+        earlier = self._duplicates.get(str(number))
+        error = key_error(self, key, earlier_row=earlier + 1 if earlier else None)
+        if error is not None:
+            raise error
         if instance.pk is None:
             setattr(instance, self.key_column, key)
         instance._import_values = self.parse(instance, row)
@@ -283,6 +322,20 @@ class ServiceResource(resources.ModelResource):
 
     def after_import(self, dataset, result, **kwargs):
         pass  # no sequence reset: the services created the rows the normal way
+
+    # For the streamed import (``catalogue_stream``).
+    def new_instance(self, key: str):
+        return self._meta.model(**{self.key_column: key})
+
+    def instances_for(self, keys: list[str]) -> dict:
+        """The existing objects of these (normalised) keys, by key: one query per chunk."""
+        if not keys:
+            return {}
+        objects = self.get_queryset().filter(**{f"{self.key_column}__in": keys})
+        return {getattr(obj, self.key_column): obj for obj in objects}
+
+    def plan(self, instance, values: dict) -> None:
+        """A checked row, not written: remember what later rows may rely on (a new parent)."""
 
     # To implement.
     def parse(self, instance, row) -> dict:
@@ -332,6 +385,14 @@ class ProductResource(ServiceResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._products_in_file: dict[tuple[str, int], int] = {}
+        self._category_ids: dict[str, int | None] = {}  # a product file creates no category
+
+    def _category_id(self, slug: str) -> int | None:
+        if slug not in self._category_ids:
+            self._category_ids[slug] = (
+                Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
+            )
+        return self._category_ids[slug]
 
     def get_queryset(self) -> QuerySet[Variant]:
         return Variant.objects.select_related("product__category", "product__brand").order_by(
@@ -385,7 +446,7 @@ class ProductResource(ServiceResource):
         if not values["name"]:
             errors["product"] = [_("Falta el nombre del producto.")]
         slug = _text(row.get("category"))
-        category = Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        category = self._category_id(slug)
         if category is None:
             errors["category"] = [
                 _("La categoría «%(slug)s» no existe.") % {"slug": slug}
@@ -521,8 +582,26 @@ class CategoryResource(ServiceResource):
         report_skipped = True
         clean_model_instances = False
 
+    # A checked, not yet written category that later rows may hang from (``catalogue_stream``
+    # without ``apply``); its id is unknown, so it stands as 0, which no category has.
+    PLANNED_ID = 0
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._planned: set[str] = set()
+
     def get_queryset(self) -> QuerySet[Category]:
         return Category.objects.select_related("parent").order_by("parent_id", "position", "name")
+
+    def _parent_id(self, slug: str) -> int | None:
+        parent_id = Category.objects.filter(slug=slug).values_list("pk", flat=True).first()
+        if parent_id is None and slug in self._planned:
+            return self.PLANNED_ID
+        return parent_id
+
+    def plan(self, instance, values: dict) -> None:
+        if instance.pk is None:
+            self._planned.add(instance.slug)
 
     def normalise_key(self, value) -> str:
         return _text(value).lower()
@@ -561,9 +640,7 @@ class CategoryResource(ServiceResource):
             if parent_slug:
                 if parent_slug == row["slug"]:
                     errors["parent"] = [_("Una categoría no puede colgar de sí misma.")]
-                values["parent_id"] = (
-                    Category.objects.filter(slug=parent_slug).values_list("pk", flat=True).first()
-                )
+                values["parent_id"] = self._parent_id(parent_slug)
                 if values["parent_id"] is None and not errors.get("parent"):
                     errors["parent"] = [
                         _("La categoría padre «%(slug)s» no existe (póngala en una fila anterior).")
@@ -764,9 +841,7 @@ def _report(kind: str, dry_run: bool, result, keys: list[str]) -> ImportReport:
         if row_result.validation_error is not None or row_result.errors:
             messages = []
             if row_result.validation_error is not None:
-                for column, column_messages in row_result.validation_error.message_dict.items():
-                    prefix = "" if column == "__all__" else f"{column}: "
-                    messages.extend(f"{prefix}{message}" for message in column_messages)
+                messages.extend(validation_messages(row_result.validation_error))
             messages.extend(str(error.error) for error in row_result.errors)
             action = "error"
         else:
@@ -804,3 +879,216 @@ def catalogue_export(*, kind: str, fmt: str) -> bytes:
     dataset = RESOURCES[kind]().export()
     data = dataset.export(fmt)
     return data.encode("utf-8") if isinstance(data, str) else data
+
+
+# --- Streamed import (large files, import jobs) --------------------------------------------
+
+CHUNK_ROWS = 500
+
+
+def _is_blank(cells) -> bool:
+    return all(_text(value) == "" for value in cells)
+
+
+def _csv_rows(file) -> Iterator[tuple[int, list]]:
+    head = file.read(4096)
+    file.seek(0)
+    if not head:
+        raise CatalogueFileError(_("El archivo está vacío."))
+    if head.startswith(b"PK\x03\x04") or b"\x00" in head:
+        raise CatalogueFileError(_("El archivo no es un CSV de texto."))
+    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    number = 0
+    try:
+        first_line = text.readline()
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        reader = csv.reader(itertools.chain([first_line], text), delimiter=delimiter)
+        for number, cells in enumerate(reader, 1):
+            yield number, cells
+    except UnicodeDecodeError:
+        raise CatalogueFileError(
+            _(
+                "El CSV no está en UTF-8 (byte no válido hacia la fila %(row)s). "
+                "Guárdelo como «CSV UTF-8» y vuelva a subirlo."
+            )
+            % {"row": number + 1}
+        ) from None
+    except csv.Error:
+        raise CatalogueFileError(
+            _(
+                "El CSV no se puede leer: revise las comillas y que cada fila tenga las mismas columnas."
+            )
+        ) from None
+    finally:
+        with contextlib.suppress(ValueError):  # closed already
+            text.detach()  # the caller owns (and closes) the file
+
+
+def _xlsx_rows(file) -> Iterator[tuple[int, list]]:
+    import openpyxl
+
+    head = file.read(4)
+    file.seek(0)
+    if not head:
+        raise CatalogueFileError(_("El archivo está vacío."))
+    if head != b"PK\x03\x04":
+        raise CatalogueFileError(_("El archivo no es un libro XLSX válido."))
+    damaged = CatalogueFileError(_("No se pudo leer el libro XLSX: está dañado."))
+    try:
+        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds of error for a damaged file
+        raise damaged from None
+    try:
+        rows = book.active.iter_rows(values_only=True)
+        number = 0
+        while True:
+            try:
+                cells = next(rows)
+            except StopIteration:
+                return
+            except Exception:
+                raise damaged from None
+            number += 1
+            yield number, list(cells)
+    finally:
+        book.close()
+
+
+def iter_file_rows(*, file, fmt: str) -> Iterator[tuple[int, list]]:
+    """Each non-blank row of a binary file as (its number in the file, its cells), streamed."""
+    rows = _xlsx_rows(file) if fmt == "xlsx" else _csv_rows(file)
+    try:
+        for number, cells in rows:
+            if not _is_blank(cells):
+                yield number, cells
+    finally:
+        rows.close()
+
+
+def count_data_rows(*, file, fmt: str) -> int:
+    """The rows below the header (XLSX: from the sheet's recorded size when it has one)."""
+    if fmt == "xlsx":
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+            try:
+                max_row = book.active.max_row
+            finally:
+                book.close()
+        except Exception:
+            max_row = None
+        finally:
+            file.seek(0)
+        if max_row:
+            return max(0, max_row - 1)
+    try:
+        return max(0, sum(1 for _row in iter_file_rows(file=file, fmt=fmt)) - 1)
+    except CatalogueFileError:
+        return 0  # the import itself reports why
+    finally:
+        file.seek(0)
+
+
+class CatalogueStream:
+    """Check (and, with ``apply``, import) a file's rows a chunk at a time, by the resources' rules.
+
+    Without ``apply`` nothing is written: a new row is only remembered where later rows may
+    rely on it (a category that a later row names as parent). With ``apply`` each row is
+    written through the services as it comes; the caller holds the transaction.
+    """
+
+    def __init__(self, *, kind: str, apply: bool, user_id: int | None = None, first_rows=None):
+        if kind not in RESOURCES:
+            raise CatalogueFileError(
+                _("Tipo de importación desconocido: %(kind)s.") % {"kind": kind}
+            )
+        self.resource = RESOURCES[kind]()
+        self.resource._user_id = user_id
+        self.apply = apply
+        self.headers: list[str] = []
+        # Key -> the row it first appeared in. Kept here it grows ~100 bytes a row; with
+        # ``first_rows`` (keys -> their first row among the rows reported so far, e.g. from
+        # the stored report) only the current chunk's keys are held.
+        self._first_seen: dict[str, int] = {}
+        self._first_rows = first_rows
+
+    def read_header(self, cells) -> None:
+        self.headers = check_headers(self.resource, cells)
+
+    def chunk(self, rows: list[tuple[int, list]]) -> list[RowReport]:
+        width = len(self.headers)
+        key_column = self.resource.key_column
+        records = []
+        for number, cells in rows:
+            values = list(cells[:width]) + [""] * (width - len(cells))
+            record = dict(zip(self.headers, values, strict=True))
+            record[key_column] = self.resource.normalise_key(record[key_column])
+            records.append((number, record, not _is_blank(cells[width:])))
+        keys = sorted({record[key_column] for _n, record, _r in records if record[key_column]})
+        instances = self.resource.instances_for(keys)
+        if self._first_rows is not None:
+            self._first_seen = dict(self._first_rows(keys)) if keys else {}
+        return [
+            self._row(number, record, instances.get(record[key_column]), ragged)
+            for number, record, ragged in records
+        ]
+
+    def _row(self, number: int, record: dict, instance, ragged: bool) -> RowReport:
+        resource = self.resource
+        key = record[resource.key_column]
+        first = self._first_seen.get(key) if key else None
+        if key and first is None:
+            self._first_seen[key] = number
+        earlier = first if first is not None and first < number else None
+        try:
+            if ragged:
+                raise ValidationError(
+                    {"__all__": [_("La fila tiene más columnas que la cabecera.")]}
+                )
+            error = key_error(resource, key, earlier_row=earlier)
+            if error is not None:
+                raise error
+            if instance is None:
+                instance = resource.new_instance(key)
+            values = resource.parse(instance, record)
+            if resource.is_unchanged(instance, values):
+                action = "skip"
+            else:
+                action = "new" if instance.pk is None else "update"
+                if self.apply:
+                    resource.apply(instance, instance.pk is None, values)
+                else:
+                    resource.plan(instance, values)
+        except ValidationError as error:
+            return RowReport(number, "error", key, validation_messages(error))
+        except ApplicationError as error:
+            return RowReport(number, "error", key, [error.message])
+        return RowReport(number, action, key, [])
+
+
+def catalogue_stream(
+    *,
+    kind: str,
+    file,
+    fmt: str,
+    apply: bool,
+    user_id: int | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    first_rows=None,
+) -> Iterator[list[RowReport]]:
+    """The report of each chunk of data rows, checked (and with ``apply`` written) as it is read.
+
+    Memory stays flat: one chunk of rows at a time (and the keys already seen, unless
+    ``first_rows`` looks them up; see CatalogueStream). Raises CatalogueFileError when the
+    file cannot be read (at the start, or where it breaks).
+    """
+    stream = CatalogueStream(kind=kind, apply=apply, user_id=user_id, first_rows=first_rows)
+    rows = iter_file_rows(file=file, fmt=fmt)
+    try:
+        header = next(rows, None)
+        stream.read_header(header[1] if header else None)
+        while chunk := list(itertools.islice(rows, chunk_rows)):
+            yield stream.chunk(chunk)
+    finally:
+        rows.close()

@@ -1,12 +1,15 @@
 """Inventory reads. Other apps get plain dataclasses, never models or querysets."""
 
 import dataclasses
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
+    Case,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -17,13 +20,24 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.text import fold
 
-from .models import Brand, Category, Product, ProductImage, StockMovement, Variant
+from .models import (
+    Brand,
+    Category,
+    ImportJob,
+    ImportJobRow,
+    Product,
+    ProductImage,
+    StockMovement,
+    Variant,
+)
 
 CATEGORY_TREE_CACHE_KEY = "inventory:category-tree:v1"
 
@@ -398,12 +412,6 @@ def product_count() -> int:
 
 # --- Manager dashboard -------------------------------------------------------------
 # These are the inventory app's own pages: they may return models and querysets.
-# (Imported here so the section stays an append to this module.)
-
-from datetime import date, datetime, time, timedelta  # noqa: E402
-
-from django.db.models import Count  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 
 @dataclasses.dataclass(frozen=True)
@@ -604,3 +612,116 @@ def inventory_valuation() -> Valuation:
         units=sum(row.units for row in rows),
         value=sum((row.value for row in rows), Decimal("0.00")),
     )
+
+
+# --- Catalogue import jobs ---------------------------------------------------------------
+
+IMPORT_JOB_RUNNING = (
+    ImportJob.Status.QUEUED,
+    ImportJob.Status.VALIDATING,
+    ImportJob.Status.IMPORTING,
+)
+
+
+def import_job_progress_key(job_id: int) -> str:
+    """Where the import pass counts its rows: its own UPDATEs are invisible until it commits."""
+    return f"inventory:import-job:{job_id}:processed"
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportJobInfo:
+    id: int
+    kind: str
+    kind_label: str
+    filename: str
+    format: str
+    status: str
+    status_label: str
+    dry_run: bool
+    background: bool
+    total_rows: int
+    processed_rows: int
+    progress_known: bool  # False while importing without a shared cache: show the phase only
+    new_count: int
+    updated_count: int
+    unchanged_count: int
+    error_count: int
+    error_message: str
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @property
+    def running(self) -> bool:
+        return self.status in IMPORT_JOB_RUNNING
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if not self.running else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def can_confirm(self) -> bool:
+        return (
+            self.status == ImportJob.Status.DRY_RUN_DONE
+            and not self.error_count
+            and self.processed_rows > 0
+        )
+
+
+def _import_job_info(job: ImportJob) -> ImportJobInfo:
+    processed, known = job.processed_rows, True
+    if job.status == ImportJob.Status.IMPORTING:
+        cached = cache.get(import_job_progress_key(job.pk))
+        processed, known = (cached, True) if cached is not None else (0, False)
+    return ImportJobInfo(
+        id=job.pk,
+        kind=job.kind,
+        kind_label=job.get_kind_display(),
+        filename=job.original_filename,
+        format=job.format,
+        status=job.status,
+        status_label=job.get_status_display(),
+        dry_run=job.dry_run,
+        background=job.background,
+        total_rows=job.total_rows,
+        processed_rows=processed,
+        progress_known=known,
+        new_count=job.new_count,
+        updated_count=job.updated_count,
+        unchanged_count=job.unchanged_count,
+        error_count=job.error_count,
+        error_message=job.error_message,
+        created_by=job.created_by.email if job.created_by_id else "",
+        created_at=job.created_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+    )
+
+
+def import_job_get(*, job_id: int) -> ImportJobInfo | None:
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    return _import_job_info(job) if job is not None else None
+
+
+def import_job_list(*, limit: int = 10) -> list[ImportJobInfo]:
+    """The most recent import jobs, newest first."""
+    jobs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-pk")[:limit]
+    return [_import_job_info(job) for job in jobs]
+
+
+def import_job_row_page(
+    *, job_id: int, errors_only: bool = False, page: int = 1, per_page: int = 50
+):
+    """A job's row report, errors first (or errors only), then in file order."""
+    rows = ImportJobRow.objects.filter(job_id=job_id)
+    if errors_only:
+        rows = rows.filter(action=ImportJobRow.Action.ERROR).order_by("row_number")
+    else:
+        rows = rows.order_by(
+            Case(When(action=ImportJobRow.Action.ERROR, then=Value(0)), default=Value(1)),
+            "row_number",
+        )
+    return Paginator(rows.only("row_number", "action", "key", "errors"), per_page).get_page(page)

@@ -9,13 +9,16 @@ guard.
 """
 
 import dataclasses
+import logging
+import uuid
 from collections import Counter
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import F, IntegerField, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, IntegerField, Min, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,7 +28,17 @@ from apps.core.money import money
 from apps.core.text import fold
 
 from . import selectors
-from .models import Brand, Category, Product, StockMovement, Variant
+from .models import (
+    Brand,
+    Category,
+    ImportJob,
+    ImportJobRow,
+    Product,
+    StockMovement,
+    Variant,
+)
+
+logger = logging.getLogger(__name__)
 
 # --- Errors --------------------------------------------------------------------
 
@@ -601,3 +614,329 @@ def stock_level_set(*, variant_id: int, on_hand: int, reason: str, user_id: int 
     if delta:
         stock_adjust(variant_id=variant_id, delta=delta, reason=reason, user_id=user_id)
     return delta
+
+
+# --- Catalogue import jobs -------------------------------------------------------------
+#
+# A file over IMPORT_BACKGROUND_ROWS data rows or IMPORT_BACKGROUND_BYTES becomes a job on a
+# Celery worker; a smaller one runs the same way, here and now. The rows are read a chunk at
+# a time (``resources.catalogue_stream``), so memory stays flat however long the file.
+#
+# For a large file the choice is two passes, the second in one transaction:
+#
+# 1. The check. Every row is validated by the import's own rules and nothing is written. It
+#    runs outside any long transaction: the report rows and the progress (a plain UPDATE per
+#    chunk) commit as it goes, so the job page shows them. A dry run stops here, and the
+#    manager confirms on the job page; a bad row stops it here too, having written nothing.
+# 2. The import. One transaction for the whole file, each row written through the services
+#    above and checked again on the way (the shop may have changed since the check). Any row
+#    that fails now rolls back every row: nothing is ever half-written. The price is a long
+#    transaction: the rows it wrote stay locked until it commits (on SQLite, the database's
+#    one write lock, so other writers wait; import 50,000 rows on PostgreSQL or at a quiet
+#    hour). An UPDATE made inside it is invisible to the page until the commit, so this
+#    pass reports its progress through the cache (Redis in production, shared by the
+#    workers and the web; without it the page shows the phase, not the count).
+
+IMPORT_BACKGROUND_ROWS = 2_000
+IMPORT_BACKGROUND_BYTES = 1_000_000
+IMPORT_CHUNK_ROWS = 500  # progress and report rows are written once per chunk
+IMPORT_KEEP_ERRORS = 1_000  # errors of the import pass kept to mark the report after a rollback
+
+
+class ImportJobStateError(ConflictError):
+    code = "import_job_state"
+
+
+def _resources():
+    from . import resources  # resources writes through this module, so it is imported late
+
+    return resources
+
+
+def _import_job_enqueue(job_id: int, *, apply: bool) -> None:
+    from . import tasks  # the task module imports this one
+
+    transaction.on_commit(lambda: tasks.import_job_run.delay(job_id, apply))
+
+
+def import_is_large(*, file, filename: str) -> bool:
+    """Whether a file is big enough to import as a background job (CatalogueFileError: bad name)."""
+    resources = _resources()
+    fmt = resources.file_format(filename)
+    if file.size > IMPORT_BACKGROUND_BYTES:
+        return True
+    return resources.count_data_rows(file=file, fmt=fmt) > IMPORT_BACKGROUND_ROWS
+
+
+def import_job_create(
+    *,
+    kind: str,
+    file,
+    filename: str,
+    dry_run: bool = True,
+    user_id: int | None = None,
+    background: bool | None = None,
+) -> int:
+    """Store a catalogue file as an import job and start it. Returns the job id.
+
+    ``background`` None decides by size; True queues it on a worker (after commit) whatever
+    its size; False runs it now. A dry run stops after the check (see the note above).
+    """
+    resources = _resources()
+    if kind not in resources.KINDS:
+        raise InventoryValidationError(
+            _("Tipo de importación desconocido: %(kind)s.") % {"kind": kind},
+            details={"kind": "invalid"},
+        )
+    fmt = resources.file_format(filename)
+    total = 0
+    if file.size <= IMPORT_BACKGROUND_BYTES:  # a large file is counted by the worker
+        total = resources.count_data_rows(file=file, fmt=fmt)
+    if background is None:
+        background = file.size > IMPORT_BACKGROUND_BYTES or total > IMPORT_BACKGROUND_ROWS
+    job = ImportJob(
+        kind=kind,
+        original_filename=filename[:255],
+        format=fmt,
+        dry_run=dry_run,
+        background=background,
+        total_rows=total,
+        created_by_id=user_id,
+    )
+    file.seek(0)
+    job.file.save(f"{uuid.uuid4().hex}.{fmt}", file, save=False)
+    with transaction.atomic():
+        job.save()
+        if background:
+            _import_job_enqueue(job.pk, apply=not dry_run)
+    if not background:
+        import_job_run(job_id=job.pk, apply=not dry_run)
+    return job.pk
+
+
+def import_job_confirm(*, job_id: int) -> None:
+    """Import a job's file after a clean dry run (on a worker if the job is one)."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            raise NotFoundError(_("Importación no encontrada."))
+        if job.status != ImportJob.Status.DRY_RUN_DONE or job.error_count or not job.processed_rows:
+            raise ImportJobStateError(
+                _("Esta importación no se puede confirmar (estado: %(status)s).")
+                % {"status": job.get_status_display()}
+            )
+        ImportJob.objects.filter(pk=job_id).update(dry_run=False, updated_at=timezone.now())
+        if job.background:
+            _import_job_enqueue(job.pk, apply=True)
+    if not job.background:
+        import_job_run(job_id=job_id, apply=True)
+
+
+def import_job_run(*, job_id: int, apply: bool) -> None:
+    """Run an import job: the check and, with ``apply``, the import (the note above).
+
+    Idempotent: a job that is running, done or failed is left alone, and of two runs of the
+    same job only the one that moves it out of its state goes ahead.
+    """
+    resources = _resources()
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None:
+        raise NotFoundError(_("Importación no encontrada."))
+    startable = {ImportJob.Status.QUEUED}
+    if apply:
+        startable.add(ImportJob.Status.DRY_RUN_DONE)
+    if job.status not in startable:
+        return
+    checked = job.status == ImportJob.Status.DRY_RUN_DONE
+    if checked and job.error_count:
+        return
+    now = timezone.now()
+    claimed = ImportJob.objects.filter(pk=job_id, status=job.status).update(
+        status=ImportJob.Status.IMPORTING if checked else ImportJob.Status.VALIDATING,
+        started_at=now,
+        updated_at=now,
+        error_message="",
+    )
+    if not claimed:
+        return
+    try:
+        if not checked:
+            counts, processed = _import_job_check(job, resources)
+            if counts["error"] or not apply:
+                _import_job_finish(
+                    job_id,
+                    status=ImportJob.Status.FAILED if apply else ImportJob.Status.DRY_RUN_DONE,
+                    counts=counts,
+                    processed=processed,
+                    message=_(
+                        "%(n)s filas con errores: corrija el archivo y vuelva a subirlo. "
+                        "No se ha guardado nada."
+                    )
+                    % {"n": counts["error"]}
+                    if apply
+                    else "",
+                )
+                return
+            ImportJob.objects.filter(pk=job_id).update(
+                status=ImportJob.Status.IMPORTING, updated_at=timezone.now()
+            )
+        _import_job_apply(job, resources)
+    except resources.CatalogueFileError as error:
+        _import_job_fail(job_id, error.message)
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        _import_job_fail(
+            job_id, _("Error inesperado durante la importación. No se ha cambiado nada.")
+        )
+        raise
+
+
+def _import_job_check(job: ImportJob, resources) -> tuple[Counter, int]:
+    """Pass 1: check every row, write nothing but the report and the progress."""
+    ImportJobRow.objects.filter(job_id=job.pk).delete()
+    counts: Counter = Counter()
+    processed = 0
+    with job.file.open("rb") as file:
+        if not job.total_rows:
+            total = resources.count_data_rows(file=file, fmt=job.format)
+            ImportJob.objects.filter(pk=job.pk).update(total_rows=total)
+        for reports in resources.catalogue_stream(
+            kind=job.kind,
+            file=file,
+            fmt=job.format,
+            apply=False,
+            user_id=job.created_by_id,
+            chunk_rows=IMPORT_CHUNK_ROWS,
+            first_rows=lambda keys: _import_job_first_rows(job.pk, keys),
+        ):
+            ImportJobRow.objects.bulk_create(
+                ImportJobRow(
+                    job_id=job.pk,
+                    row_number=report.number,
+                    action=report.action,
+                    key=report.key[:140],
+                    errors=report.messages,
+                )
+                for report in reports
+            )
+            counts.update(report.action for report in reports)
+            processed += len(reports)
+            _import_job_progress(job.pk, processed=processed, counts=counts)
+    return counts, processed
+
+
+def _import_job_first_rows(job_id: int, keys: list[str]):
+    """Where each key first appears among the rows already in the report (duplicate keys)."""
+    return (
+        ImportJobRow.objects.filter(job_id=job_id, key__in=keys)
+        .values("key")
+        .annotate(first=Min("row_number"))
+        .values_list("key", "first")
+        .order_by()
+    )
+
+
+def _import_job_progress(job_id: int, *, processed: int, counts: Counter) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        processed_rows=processed,
+        total_rows=Greatest(F("total_rows"), processed),
+        new_count=counts["new"],
+        updated_count=counts["update"],
+        unchanged_count=counts["skip"],
+        error_count=counts["error"],
+        updated_at=timezone.now(),
+    )
+
+
+def _import_job_apply(job: ImportJob, resources) -> None:
+    """Pass 2: write every row through the services in one transaction, all or nothing."""
+    progress_key = selectors.import_job_progress_key(job.pk)
+    counts: Counter = Counter()
+    errors = []
+    processed = 0
+    with transaction.atomic():
+        with job.file.open("rb") as file:
+            for reports in resources.catalogue_stream(
+                kind=job.kind,
+                file=file,
+                fmt=job.format,
+                apply=True,
+                user_id=job.created_by_id,
+                chunk_rows=IMPORT_CHUNK_ROWS,
+                first_rows=lambda keys: _import_job_first_rows(job.pk, keys),
+            ):
+                _import_job_report_update(job.pk, [r for r in reports if r.action != "error"])
+                counts.update(report.action for report in reports)
+                errors.extend(r for r in reports if r.action == "error")
+                del errors[IMPORT_KEEP_ERRORS:]
+                processed += len(reports)
+                cache.set(progress_key, processed, timeout=6 * 3600)
+        if counts["error"]:
+            transaction.set_rollback(True)  # the rows written so far, the report updates too
+    cache.delete(progress_key)
+    if counts["error"]:
+        _import_job_report_update(job.pk, errors)
+        _import_job_finish(
+            job.pk,
+            status=ImportJob.Status.FAILED,
+            counts=counts,
+            processed=processed,
+            message=_(
+                "La importación no se aplicó: %(n)s filas fallaron al guardarlas (el catálogo "
+                "cambió desde la comprobación). No se ha cambiado nada."
+            )
+            % {"n": counts["error"]},
+        )
+        return
+    _import_job_finish(job.pk, status=ImportJob.Status.DONE, counts=counts, processed=processed)
+    job.file.delete(save=False)  # the report stays; the uploaded data goes
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+def _import_job_report_update(job_id: int, reports) -> None:
+    """Make the report say what the import did where it differs from what the check said."""
+    if not reports:
+        return
+    checked = dict(
+        ImportJobRow.objects.filter(
+            job_id=job_id, row_number__in=[report.number for report in reports]
+        ).values_list("row_number", "action")
+    )
+    for report in reports:
+        if report.number not in checked:
+            ImportJobRow.objects.create(
+                job_id=job_id,
+                row_number=report.number,
+                action=report.action,
+                key=report.key[:140],
+                errors=report.messages,
+            )
+        elif checked[report.number] != report.action or report.messages:
+            ImportJobRow.objects.filter(job_id=job_id, row_number=report.number).update(
+                action=report.action, errors=report.messages
+            )
+
+
+def _import_job_finish(
+    job_id: int, *, status: str, counts: Counter, processed: int, message: str = ""
+) -> None:
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job_id).update(
+        status=status,
+        processed_rows=processed,
+        total_rows=processed,
+        new_count=counts["new"],
+        updated_count=counts["update"],
+        unchanged_count=counts["skip"],
+        error_count=counts["error"],
+        error_message=message,
+        finished_at=now,
+        updated_at=now,
+    )
+
+
+def _import_job_fail(job_id: int, message: str) -> None:
+    now = timezone.now()
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.FAILED, error_message=message, finished_at=now, updated_at=now
+    )

@@ -34,5 +34,7 @@ dashboard_urlpatterns = [
     path("valoracion/exportar.<str:fmt>", dashboard.valuation_export, name="valuation_export"),
     path("importar/", dashboard.import_upload, name="import"),
     path("importar/confirmar/", dashboard.import_confirm, name="import_confirm"),
+    path("importar/<int:pk>/", dashboard.import_job_detail, name="import_job"),
+    path("importar/<int:pk>/confirmar/", dashboard.import_job_confirm, name="import_job_confirm"),
     path("exportar/<str:kind>.<str:fmt>", dashboard.catalogue_export, name="export"),
 ]

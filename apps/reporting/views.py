@@ -11,6 +11,48 @@ from apps.core.permissions import manager_required
 # whose URL does not exist (yet) is not shown, so there are never dead links.
 SECTIONS = [
     (
+        _("Pedidos"),
+        _("Pedidos de los clientes: estados, cobros, reembolsos y exportación."),
+        "bi-receipt",
+        "sales_dashboard:list",
+        "",
+    ),
+    (
+        _("Catálogo"),
+        _("Productos, variantes y precios; alta y edición."),
+        "bi-box-seam",
+        "inventory_dashboard:product_list",
+        "",
+    ),
+    (
+        _("Categorías y marcas"),
+        _("El árbol de categorías y las marcas del catálogo."),
+        "bi-diagram-3",
+        "inventory_dashboard:category_list",
+        "",
+    ),
+    (
+        _("Existencias"),
+        _("Movimientos de stock, pocas existencias y valoración del inventario."),
+        "bi-arrow-left-right",
+        "inventory_dashboard:movement_list",
+        "",
+    ),
+    (
+        _("Importar catálogo"),
+        _("Carga de productos desde CSV o Excel, con vista previa."),
+        "bi-upload",
+        "inventory_dashboard:import",
+        "",
+    ),
+    (
+        _("Cupones"),
+        _("Cupones de descuento, códigos de un solo uso e informe de uso."),
+        "bi-ticket-perforated",
+        "coupons_dashboard:list",
+        "",
+    ),
+    (
         _("Usuarios"),
         _("Clientes, gestores y administradores; roles y bajas."),
         "bi-people",

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from .models import LedgerEntry, Order, OrderEvent, OrderLine, Payment
+from .models import IdempotencyKey, LedgerEntry, Order, OrderEvent, OrderLine, Payment
 
 
 def order_for_email(*, number: str) -> Order | None:
@@ -95,3 +95,27 @@ def ledger_totals() -> dict[str, Decimal]:
         "ledger": Decimal(ledger).quantize(Decimal("0.01")),
         "orders": Decimal(orders).quantize(Decimal("0.01")),
     }
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+def idempotency_key_used(*, scope: str, key: str) -> bool:
+    """Whether this caller has already sent this key (a checkout page pressed twice)."""
+    return IdempotencyKey.objects.filter(scope=scope, key=(key or "").strip()).exists()
+
+
+def order_dashboard_search(*, filters: OrderFilters, email: str = "") -> QuerySet[Order]:
+    """``order_search`` plus the manager's exact customer e-mail filter."""
+    orders = order_search(filters=filters)
+    email = email.strip()
+    if email:
+        orders = orders.filter(email__iexact=email)
+    return orders
+
+
+def order_dashboard_page(
+    *, filters: OrderFilters, email: str = "", page: int = 1, per_page: int = 25
+):
+    """One page of the manager's order list: two queries (count and rows) whatever its size."""
+    return Paginator(order_dashboard_search(filters=filters, email=email), per_page).get_page(page)

@@ -202,7 +202,7 @@ def _order_create(
         raise CheckoutError(priced.coupon_error, code="coupon_invalid")
 
     order = Order.objects.create(
-        number=f"tmp-{uuid.uuid4().hex}",
+        number=f"tmp-{uuid.uuid4().hex[:28]}",  # replaced below, once the id is known
         customer_id=customer_id,
         email=email,
         payment_method=payment_method,
@@ -739,3 +739,44 @@ def ledger_net_revenue(*, since=None, until=None) -> Decimal:
     if until:
         entries = entries.filter(at__lt=until)
     return money(entries.aggregate(total=Sum("amount"))["total"] or ZERO)
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckoutOutcome:
+    """What a checkout answered: 201 and the order, or a 4xx and the error (same shape as the API)."""
+
+    status: int
+    body: dict
+    replay: bool = False
+
+    @property
+    def number(self) -> str:
+        return self.body.get("number", "")
+
+
+def order_place_once(
+    *, scope: str, key: str, request: dict, **order_place_kwargs
+) -> CheckoutOutcome:
+    """``order_place`` behind an idempotency key: the same key and request give the first answer
+    again and create nothing; the same key with another request is refused (422); while the
+    first still runs, 409. ``scope`` is the caller ("user:42"), so two callers never share a key."""
+    claim = idempotency_claim(scope=scope, key=key, request_hash=request_fingerprint(request))
+    if claim.replay:
+        return CheckoutOutcome(status=claim.status, body=claim.body, replay=True)
+    try:
+        placed = order_place(**order_place_kwargs)
+    except ApplicationError as error:
+        outcome = CheckoutOutcome(status=error.status, body={"error": error.as_dict()})
+        idempotency_complete(scope=scope, key=key, status=outcome.status, body=outcome.body)
+        return outcome
+    except BaseException:
+        idempotency_release(scope=scope, key=key)  # unexpected: let a retry run it again
+        raise
+    body = {
+        "number": placed.number,
+        "status": placed.status,
+        "total": str(placed.total),
+        "payment_method": placed.payment_method,
+    }
+    idempotency_complete(scope=scope, key=key, status=201, body=body, order_id=placed.order_id)
+    return CheckoutOutcome(status=201, body=body)

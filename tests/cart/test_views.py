@@ -108,3 +108,18 @@ def test_cart_page_runs_a_fixed_number_of_queries(client, django_assert_max_num_
     with django_assert_max_num_queries(8):
         response = client.get("/carrito/")
     assert len(response.context["cart"].lines) == 8
+
+
+def test_badge_follows_the_cart_when_an_order_empties_it(
+    client, variant, django_capture_on_commit_callbacks
+):
+    from apps.cart import services as cart_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _add(client, variant, 2)
+    assert 'id="cart-count">2<' in client.get("/").content.decode()
+    cart_id = client.session["cart_id"]
+    with django_capture_on_commit_callbacks(execute=True):
+        cart_services.cart_clear(cart_id=cart_id)  # what checkout does
+    html = client.get("/").content.decode()
+    assert 'id="cart-count" hidden>0<' in html

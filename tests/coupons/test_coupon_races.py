@@ -1,39 +1,15 @@
 """Coupon limits under real concurrency, on PostgreSQL (RELIABILITY C-04, C-05)."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 
 from apps.coupons import services as coupons_services
 from apps.coupons.models import Coupon, CouponRedemption
 from tests.coupons.factories import make_coupon, make_customer
+from tests.race import race
 
 pytestmark = [pytest.mark.race, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(workers: int, work) -> list:
-    """Run ``work(i)`` in ``workers`` threads released together; return each outcome."""
-    barrier = threading.Barrier(workers)
-    outcomes: list = [None] * workers
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except Exception as exc:  # collected and asserted on by the test
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    close_old_connections()
-    return outcomes
 
 
 def _refusal_codes(outcomes) -> list[str]:
@@ -58,7 +34,7 @@ def test_c04_fifty_checkouts_for_a_five_use_coupon_redeem_exactly_five():
         )
         return "ok"
 
-    outcomes = _race(50, checkout)
+    outcomes = race(50, checkout)
     assert outcomes.count("ok") == 5
     assert _refusal_codes(outcomes) == ["coupon_exhausted"] * 45
     assert Coupon.objects.get(pk=coupon_id).uses == 5
@@ -79,7 +55,7 @@ def test_c05_one_customer_twenty_checkouts_redeem_once():
         )
         return "ok"
 
-    outcomes = _race(20, checkout)
+    outcomes = race(20, checkout)
     assert outcomes.count("ok") == 1
     assert _refusal_codes(outcomes) == ["coupon_already_used"] * 19
     assert Coupon.objects.get(pk=coupon_id).uses == 1
@@ -100,7 +76,7 @@ def test_both_limits_together_and_many_customers():
         )
         return "ok"
 
-    outcomes = _race(40, checkout)
+    outcomes = race(40, checkout)
     assert outcomes.count("ok") == 7
     assert set(_refusal_codes(outcomes)) <= {"coupon_exhausted", "coupon_already_used"}
     redemptions = CouponRedemption.objects.filter(coupon_id=coupon_id)
@@ -126,9 +102,7 @@ def test_release_raced_fifty_times_gives_the_use_back_once():
         order_total=Decimal("9.00"),
     )
 
-    outcomes = _race(
-        30, lambda i: coupons_services.coupon_release(order_reference="EP-2026-000001")
-    )
+    outcomes = race(30, lambda i: coupons_services.coupon_release(order_reference="EP-2026-000001"))
     assert outcomes.count(True) == 1
     assert outcomes.count(False) == 29
     assert Coupon.objects.get(pk=coupon_id).uses == 1

@@ -1,41 +1,17 @@
 """Stock under real concurrency, on PostgreSQL: threads racing through stock_reserve."""
 
 import random
-import threading
 
 import pytest
-from django.db import close_old_connections, connection
 
 from apps.inventory import selectors as inventory_selectors
 from apps.inventory import services as inventory_services
 from apps.inventory.models import StockMovement
 from apps.inventory.services import StockLine
 from tests.inventory.factories import first_variant_id, make_product
+from tests.race import race
 
 pytestmark = [pytest.mark.race, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(workers: int, work) -> list:
-    """Run ``work(i)`` in ``workers`` threads released together; return each outcome."""
-    barrier = threading.Barrier(workers)
-    outcomes: list = [None] * workers
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = work(i)
-        except Exception as exc:  # collected and asserted on by the test
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    close_old_connections()
-    return outcomes
 
 
 def test_many_checkouts_for_the_last_units_never_oversell():
@@ -45,7 +21,7 @@ def test_many_checkouts_for_the_last_units_never_oversell():
         inventory_services.stock_reserve(lines=[StockLine(variant, 1)], reference=f"EP-{i}")
         return "ok"
 
-    outcomes = _race(60, buy)
+    outcomes = race(60, buy)
     assert outcomes.count("ok") == 10
     refused = [o for o in outcomes if o != "ok"]
     assert len(refused) == 50
@@ -63,7 +39,7 @@ def test_orders_over_the_same_items_in_different_orders_do_not_deadlock():
         inventory_services.stock_reserve(lines=lines if i % 2 else lines[::-1], reference=f"EP-{i}")
         return "ok"
 
-    outcomes = _race(40, buy)
+    outcomes = race(40, buy)
     assert outcomes == ["ok"] * 40
     assert inventory_selectors.variant_stock(variant_id=a) == 960
     assert inventory_selectors.variant_stock(variant_id=b) == 960
@@ -79,7 +55,7 @@ def test_random_quantities_units_sold_plus_units_left_equal_units_received():
         )
         return quantities[i]
 
-    outcomes = _race(40, buy)
+    outcomes = race(40, buy)
     sold = sum(o for o in outcomes if isinstance(o, int))
     left = inventory_selectors.variant_stock(variant_id=variant)
     assert left >= 0

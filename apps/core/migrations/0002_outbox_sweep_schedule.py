@@ -2,21 +2,9 @@
 
 from django.db import migrations
 
-TASK_NAME = "Outbox: entregar eventos pendientes"
+from apps.core.schedule import install_interval_tasks, uninstall_tasks
 
-
-def install(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_30s, _ = IntervalSchedule.objects.get_or_create(every=30, period="seconds")
-    PeriodicTask.objects.get_or_create(
-        name=TASK_NAME,
-        defaults={"task": "core.outbox_sweep", "interval": every_30s, "enabled": True},
-    )
-
-
-def uninstall(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=TASK_NAME).delete()
+TASKS = [("Outbox: entregar eventos pendientes", "core.outbox_sweep", 30, "seconds")]
 
 
 class Migration(migrations.Migration):
@@ -25,4 +13,9 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(install, uninstall)]
+    operations = [
+        migrations.RunPython(
+            lambda apps, schema_editor: install_interval_tasks(apps, TASKS),
+            lambda apps, schema_editor: uninstall_tasks(apps, [name for name, *_ in TASKS]),
+        )
+    ]

@@ -1,29 +1,21 @@
-"""Grants the manager and administrator roles the coupon permissions."""
+"""Grants the manager and administrator roles the coupons permissions."""
 
-from django.apps import apps as global_apps
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-MODELS = ("coupon", "couponredemption")
-
-
-def grant(apps, schema_editor):
-    create_permissions(
-        global_apps.get_app_config("coupons"),
-        verbosity=0,
-        using=schema_editor.connection.alias,
-        apps=apps,
-    )
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(
-        content_type__app_label="coupons", content_type__model__in=MODELS
-    )
-    for group in Group.objects.filter(name__in=("manager", "administrator")):
-        group.permissions.add(*permissions)
+from apps.core.permissions_migration import grant_model_permissions
 
 
 class Migration(migrations.Migration):
     dependencies = [("coupons", "0001_initial"), ("accounts", "0002_roles")]
 
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(
+            lambda apps, schema_editor: grant_model_permissions(
+                apps,
+                schema_editor,
+                app_label="coupons",
+                models=("coupon", "couponredemption",),
+            ),
+            migrations.RunPython.noop,
+        )
+    ]

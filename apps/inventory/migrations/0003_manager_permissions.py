@@ -1,27 +1,21 @@
-"""Grants the manager and administrator roles the catalogue and stock permissions."""
+"""Grants the manager and administrator roles the inventory permissions."""
 
-from django.apps import apps as global_apps
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-MODELS = ("category", "brand", "product", "variant", "productimage", "stockmovement")
-
-
-def grant(apps, schema_editor):
-    create_permissions(
-        global_apps.get_app_config("inventory"),
-        verbosity=0,
-        using=schema_editor.connection.alias,
-        apps=apps,
-    )
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="inventory", content_type__model__in=MODELS)
-    for group in Group.objects.filter(name__in=("manager", "administrator")):
-        group.permissions.add(*permissions)
+from apps.core.permissions_migration import grant_model_permissions
 
 
 class Migration(migrations.Migration):
     dependencies = [("inventory", "0002_search_indexes"), ("accounts", "0002_roles")]
 
-    operations = [migrations.RunPython(grant, migrations.RunPython.noop)]
+    operations = [
+        migrations.RunPython(
+            lambda apps, schema_editor: grant_model_permissions(
+                apps,
+                schema_editor,
+                app_label="inventory",
+                models=("category", "brand", "product", "variant", "productimage", "stockmovement",),
+            ),
+            migrations.RunPython.noop,
+        )
+    ]

@@ -15,25 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.core.errors import ApplicationError
+from apps.core.paging import page_number, querystring_without_page
 from apps.core.permissions import manager_required
 
 from .. import forms, resources, selectors, services
 
 PER_PAGE = 25
 IMPORT_SESSION_KEY = "inventory_import"
-
-
-def _page_number(request) -> int:
-    try:
-        return max(1, int(request.GET.get("page", 1)))
-    except ValueError:
-        return 1
-
-
-def _querystring_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 # --- Products --------------------------------------------------------------------------
@@ -44,7 +33,7 @@ def product_list(request):
     filter_form = forms.ProductFilterForm(request.GET or None)
     page = selectors.dashboard_product_page(
         filters=filter_form.to_filters() if request.GET else selectors.DashboardProductFilters(),
-        page=_page_number(request),
+        page=page_number(request),
         per_page=PER_PAGE,
     )
     return render(
@@ -53,7 +42,7 @@ def product_list(request):
         {
             "filter_form": filter_form,
             "page": page,
-            "querystring": _querystring_without_page(request),
+            "querystring": querystring_without_page(request),
         },
     )
 
@@ -260,7 +249,7 @@ def _movements(request, *, product=None):
         filters=filter_form.to_filters(product_id=product.pk if product else None)
         if request.GET
         else selectors.MovementFilters(product_id=product.pk if product else None),
-        page=_page_number(request),
+        page=page_number(request),
     )
     return render(
         request,
@@ -269,7 +258,7 @@ def _movements(request, *, product=None):
             "filter_form": filter_form,
             "page": page,
             "product": product,
-            "querystring": _querystring_without_page(request),
+            "querystring": querystring_without_page(request),
         },
     )
 
@@ -449,17 +438,35 @@ def brand_toggle(request, pk: int):
 # --- Import and export -----------------------------------------------------------------
 
 
+def _is_large(upload) -> bool:
+    try:
+        return services.import_is_large(file=upload, filename=upload.name)
+    except ApplicationError:  # not CSV/XLSX: the dry run below says so
+        return False
+    finally:
+        upload.seek(0)
+
+
 @manager_required
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
-    """Upload a file and see the dry run: what each row would do. Nothing is written yet."""
+    """Upload a file and see the dry run: what each row would do. Nothing is written yet.
+
+    A large file becomes an import job: checked on a worker, followed on its own page.
+    """
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     report = None
     token = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        content = upload.read()
         kind = form.cleaned_data["kind"]
+        if _is_large(upload):
+            job_id = services.import_job_create(
+                kind=kind, file=upload, filename=upload.name, user_id=request.user.pk
+            )
+            messages.info(request, _("El archivo es grande: se está comprobando en segundo plano."))
+            return redirect("inventory_dashboard:import_job", pk=job_id)
+        content = upload.read()
         report = resources.catalogue_import(
             kind=kind, content=content, filename=upload.name, dry_run=True, user_id=request.user.pk
         )
@@ -477,7 +484,13 @@ def import_upload(request):
     return render(
         request,
         "inventory/dashboard/import.html",
-        {"form": form, "report": report, "token": token, "labels": resources.ACTION_LABELS},
+        {
+            "form": form,
+            "report": report,
+            "token": token,
+            "labels": resources.ACTION_LABELS,
+            "jobs": selectors.import_job_list(),
+        },
     )
 
 
@@ -526,8 +539,51 @@ def import_confirm(request):
     return render(
         request,
         "inventory/dashboard/import.html",
-        {"form": forms.ImportForm(), "report": report, "labels": resources.ACTION_LABELS},
+        {
+            "form": forms.ImportForm(),
+            "report": report,
+            "labels": resources.ACTION_LABELS,
+            "jobs": selectors.import_job_list(),
+        },
     )
+
+
+@manager_required
+def import_job_detail(request, pk: int):
+    """An import job: its state and progress (the page refreshes itself while it runs) and report."""
+    job = selectors.import_job_get(job_id=pk)
+    if job is None:
+        raise Http404
+    errors_only = request.GET.get("filas") == "errores"
+    rows = selectors.import_job_row_page(
+        job_id=job.id, errors_only=errors_only, page=page_number(request)
+    )
+    return render(
+        request,
+        "inventory/dashboard/import_job.html",
+        {
+            "job": job,
+            "rows": rows,
+            "errors_only": errors_only,
+            "querystring": querystring_without_page(request),
+            "labels": resources.ACTION_LABELS,
+        },
+    )
+
+
+@manager_required
+@require_POST
+def import_job_confirm(request, pk: int):
+    """Import a job's file after its clean dry run."""
+    try:
+        services.import_job_confirm(job_id=pk)
+    except services.NotFoundError:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Importación confirmada: se aplica todo o nada."))
+    return redirect("inventory_dashboard:import_job", pk=pk)
 
 
 @manager_required

@@ -1,8 +1,10 @@
 from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.inventory import resources
+from apps.core.errors import ApplicationError
+from apps.inventory import resources, services
 
 
 class Command(BaseCommand):
@@ -12,10 +14,19 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--kind", choices=resources.KINDS, default="products")
         parser.add_argument("--dry-run", action="store_true", help="Comprobar sin guardar nada.")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Encolar como importación en segundo plano (Celery) e imprimir su número; "
+            "el informe queda en /dashboard/catalogo/importar/<n.º>/.",
+        )
 
-    def handle(self, *args, file: Path, kind: str, dry_run: bool, **options):
+    def handle(self, *args, file: Path, kind: str, dry_run: bool, background: bool, **options):
         if not file.is_file():
             raise CommandError(f"No existe el archivo {file}")
+        if background:
+            self._queue(file, kind=kind, dry_run=dry_run)
+            return
         report = resources.catalogue_import(
             kind=kind, content=file.read_bytes(), filename=file.name, dry_run=dry_run
         )
@@ -35,3 +46,22 @@ class Command(BaseCommand):
             raise CommandError(f"Importación rechazada, no se ha guardado nada ({summary}).")
         verb = "Comprobado (sin guardar)" if dry_run else "Importado"
         self.stdout.write(self.style.SUCCESS(f"{verb}: {summary}"))
+
+    def _queue(self, path: Path, *, kind: str, dry_run: bool) -> None:
+        try:
+            with path.open("rb") as handle:
+                job_id = services.import_job_create(
+                    kind=kind,
+                    file=File(handle, name=path.name),
+                    filename=path.name,
+                    dry_run=dry_run,
+                    background=True,
+                )
+        except ApplicationError as error:
+            raise CommandError(error.message) from None
+        self.stdout.write(str(job_id))
+        self.stderr.write(
+            f"Importación {job_id} en cola"
+            + (" (solo comprobar)." if dry_run else ".")
+            + f" Siga su estado en /dashboard/catalogo/importar/{job_id}/"
+        )

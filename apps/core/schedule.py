@@ -1,0 +1,16 @@
+"""Helpers for the data migrations that install periodic tasks in django-celery-beat."""
+
+
+def install_interval_tasks(apps, tasks: list[tuple[str, str, int, str]]) -> None:
+    """``tasks``: (name, task, every, period) — period is "seconds", "minutes" or "hours"."""
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, task, every, period in tasks:
+        schedule, _ = IntervalSchedule.objects.get_or_create(every=every, period=period)
+        PeriodicTask.objects.get_or_create(
+            name=name, defaults={"task": task, "interval": schedule, "enabled": True}
+        )
+
+
+def uninstall_tasks(apps, names: list[str]) -> None:
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=names).delete()

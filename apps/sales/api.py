@@ -1,0 +1,272 @@
+"""Checkout and orders API. ``POST /checkout`` honours an ``Idempotency-Key`` header."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.http import Http404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from apps.accounts import selectors as accounts_selectors
+from apps.cart import selectors as cart_selectors
+from apps.core.http import client_ip, client_user_agent
+from electropluz.auth import manager_auth, session_auth
+
+from . import selectors, services
+from .models import Order
+
+router = Router(tags=["orders"])
+
+
+class AddressIn(Schema):
+    full_name: str = Field(..., min_length=1, max_length=150)
+    line1: str = Field(..., min_length=1, max_length=200)
+    line2: str = Field("", max_length=200)
+    postal_code: str = Field(..., min_length=1, max_length=12)
+    city: str = Field(..., min_length=1, max_length=100)
+    province: str = Field("", max_length=100)
+    country: str = Field("ES", min_length=2, max_length=2)
+    phone: str = Field("", max_length=30)
+
+
+class CardIn(Schema):
+    number: str = Field(..., min_length=12, max_length=23)
+    exp_month: int = Field(..., ge=1, le=12)
+    exp_year: int = Field(..., ge=0, le=9999)
+    cvc: str = Field(..., min_length=3, max_length=4)
+
+
+class CheckoutIn(Schema):
+    address_id: int | None = Field(None, description="an address from the customer's address book")
+    shipping_address: AddressIn | None = None
+    shipping_method: Order.ShippingMethod = Order.ShippingMethod.STANDARD
+    payment_method: Order.PaymentMethod
+    card: CardIn | None = None
+
+
+class PlacedOut(Schema):
+    number: str
+    status: str
+    total: Decimal
+    payment_method: str
+
+
+class LineOut(Schema):
+    sku: str
+    name: str
+    option_label: str
+    unit_price: Decimal
+    quantity: int
+    line_total: Decimal
+    discount: Decimal
+    refunded_quantity: int
+
+
+class OrderOut(Schema):
+    number: str
+    status: str
+    payment_method: str
+    shipping_method: str
+    created_at: datetime
+    paid_at: datetime | None
+    subtotal: Decimal
+    discount: Decimal
+    shipping: Decimal
+    tax: Decimal
+    total: Decimal
+    refunded: Decimal
+    coupon_code: str
+
+
+class OrderDetailOut(OrderOut):
+    email: str
+    ship_name: str
+    ship_line1: str
+    ship_line2: str
+    ship_postal_code: str
+    ship_city: str
+    ship_province: str
+    ship_country: str
+    lines: list[LineOut]
+    allowed_transitions: list[str] = []
+
+    @staticmethod
+    def resolve_lines(order):
+        return list(order.lines.all())
+
+
+class ManagerOrderFilters(Schema):
+    q: str = Field("", max_length=100)
+    status: Order.Status | None = None
+    payment_method: Order.PaymentMethod | None = None
+    coupon: str = Field("", max_length=40)
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+class TransitionIn(Schema):
+    to_status: Order.Status
+    note: str = Field("", max_length=255)
+
+
+class RestockIn(Schema):
+    line_id: int
+    quantity: int = Field(..., ge=1)
+
+
+class RefundIn(Schema):
+    amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
+    restock: list[RestockIn] = []
+    note: str = Field("", max_length=255)
+
+
+def _address(request, payload: CheckoutIn) -> services.ShippingAddress:
+    if payload.address_id is not None:
+        saved = accounts_selectors.address_get(
+            user_id=request.user.pk, address_id=payload.address_id
+        )
+        return services.ShippingAddress(
+            full_name=saved.full_name,
+            line1=saved.line1,
+            line2=saved.line2,
+            postal_code=saved.postal_code,
+            city=saved.city,
+            province=saved.province,
+            country=saved.country,
+            phone=saved.phone,
+        )
+    if payload.shipping_address is None:
+        raise services.CheckoutError(
+            "Indique la dirección de envío (address_id o shipping_address).",
+            details={"shipping_address": "required"},
+        )
+    return services.ShippingAddress(**payload.shipping_address.dict())
+
+
+def _fingerprint(payload: CheckoutIn) -> dict:
+    """The request as the idempotency key remembers it: never the card number or CVC."""
+    data = payload.dict(exclude={"card"})
+    if payload.card:
+        data["card_last4"] = payload.card.number.replace(" ", "")[-4:]
+    return data
+
+
+@router.post(
+    "/checkout",
+    auth=session_auth,
+    response={201: PlacedOut, 402: dict, 409: dict, 422: dict},
+    summary="Place an order from the customer's cart",
+)
+def checkout(request, payload: CheckoutIn):
+    user = request.auth
+    kwargs = {
+        "cart_id": cart_selectors.cart_find(user_id=user.pk),
+        "customer_id": user.pk,
+        "email": user.email,
+        "shipping_address": _address(request, payload),
+        "shipping_method": payload.shipping_method,
+        "payment_method": payload.payment_method,
+        "card": services.CardInput(**payload.card.dict()) if payload.card else None,
+        "ip": client_ip(request),
+        "user_agent": client_user_agent(request),
+    }
+    if kwargs["cart_id"] is None:
+        raise services.CheckoutError("Su carrito está vacío.", code="cart_empty")
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        placed = services.order_place(**kwargs)
+        return Status(
+            201,
+            {
+                "number": placed.number,
+                "status": placed.status,
+                "total": placed.total,
+                "payment_method": placed.payment_method,
+            },
+        )
+    outcome = services.order_place_once(
+        scope=f"user:{user.pk}", key=key, request=_fingerprint(payload), **kwargs
+    )
+    return Status(outcome.status, outcome.body)
+
+
+@router.get("/orders", auth=session_auth, response=list[OrderOut])
+@paginate(PageNumberPagination, page_size=20)
+def order_list(request):
+    return selectors.order_search(filters=selectors.OrderFilters()).filter(
+        customer_id=request.auth.pk
+    )
+
+
+@router.get("/orders/{number}", auth=session_auth, response=OrderDetailOut)
+def order_get(request, number: str):
+    order = selectors.order_get_for_customer(number=number, customer_id=request.auth.pk)
+    if order is None:
+        raise Http404
+    return order
+
+
+@router.post("/orders/{number}/cancel", auth=session_auth, response=OrderDetailOut)
+def order_cancel(request, number: str):
+    services.order_cancel(
+        order_number=number,
+        customer_id=request.auth.pk,
+        ip=client_ip(request),
+        user_agent=client_user_agent(request),
+    )
+    return selectors.order_get_for_customer(number=number, customer_id=request.auth.pk)
+
+
+@router.get("/manager/orders", auth=manager_auth, response=list[OrderOut])
+@paginate(PageNumberPagination, page_size=50)
+def manager_order_list(request, filters: Query[ManagerOrderFilters]):
+    return selectors.order_search(
+        filters=selectors.OrderFilters(
+            q=filters.q,
+            status=filters.status or "",
+            payment_method=filters.payment_method or "",
+            coupon=filters.coupon,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+        )
+    )
+
+
+def _manager_detail(number: str):
+    order = selectors.order_get(number=number)
+    if order is None:
+        raise Http404
+    order.allowed_transitions = services.allowed_transitions(
+        status=order.status, payment_method=order.payment_method, paid=order.paid_at is not None
+    )
+    return order
+
+
+@router.get("/manager/orders/{number}", auth=manager_auth, response=OrderDetailOut)
+def manager_order_get(request, number: str):
+    return _manager_detail(number)
+
+
+@router.post("/manager/orders/{number}/transition", auth=manager_auth, response=OrderDetailOut)
+def manager_order_transition(request, number: str, payload: TransitionIn):
+    services.order_transition(
+        order_number=number,
+        to_status=payload.to_status,
+        by_user_id=request.auth.pk,
+        note=payload.note,
+    )
+    return _manager_detail(number)
+
+
+@router.post("/manager/orders/{number}/refund", auth=manager_auth, response=OrderDetailOut)
+def manager_order_refund(request, number: str, payload: RefundIn):
+    services.order_refund(
+        order_number=number,
+        amount=payload.amount,
+        restock=[
+            services.RefundLine(line_id=r.line_id, quantity=r.quantity) for r in payload.restock
+        ],
+        by_user_id=request.auth.pk,
+        note=payload.note,
+    )
+    return _manager_detail(number)

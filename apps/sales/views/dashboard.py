@@ -1,0 +1,183 @@
+"""The manager's order pages (/dashboard/pedidos/). Every view is manager-only.
+
+Thin: forms parse, ``services`` change an order (transitions, refunds), ``selectors`` read.
+"""
+
+import csv
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core.errors import ApplicationError, NotFoundError
+from apps.core.paging import page_number, querystring_without_page
+from apps.core.permissions import manager_required
+from apps.core.templatetags.shop import money
+
+from .. import forms, selectors, services
+from ..models import Order
+from .common import order_history, status_label
+
+PER_PAGE = 25
+REFUNDABLE = {
+    Order.Status.PAID,
+    Order.Status.PREPARING,
+    Order.Status.SHIPPED,
+    Order.Status.DELIVERED,
+}
+
+
+def _order_or_404(number: str) -> Order:
+    order = selectors.order_get(number=number)
+    if order is None:
+        raise Http404
+    return order
+
+
+@manager_required
+def order_list(request):
+    filter_form = forms.OrderFilterForm(request.GET or None)
+    filters, email = filter_form.filters()
+    page = selectors.order_dashboard_page(
+        filters=filters, email=email, page=page_number(request), per_page=PER_PAGE
+    )
+    querystring = querystring_without_page(request)
+    return render(
+        request,
+        "sales/dashboard/order_list.html",
+        {"filter_form": filter_form, "page": page, "querystring": querystring},
+    )
+
+
+def _cell(value) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@manager_required
+def order_export(request):
+    filters, email = forms.OrderFilterForm(request.GET or None).filters()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="pedidos-{timezone.localtime():%Y%m%d-%H%M%S}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Número"),
+            _("Fecha"),
+            _("Cliente"),
+            _("Estado"),
+            _("Forma de pago"),
+            _("Envío"),
+            _("Cupón"),
+            _("Subtotal"),
+            _("Descuento"),
+            _("Gastos de envío"),
+            _("IVA incluido"),
+            _("Total"),
+            _("Reembolsado"),
+        ]
+    )
+    for order in selectors.order_dashboard_search(filters=filters, email=email).iterator():
+        writer.writerow(
+            [
+                _cell(order.number),
+                timezone.localtime(order.created_at).strftime("%Y-%m-%d %H:%M"),
+                _cell(order.email),
+                order.get_status_display(),
+                order.get_payment_method_display(),
+                order.get_shipping_method_display(),
+                _cell(order.coupon_code),
+                order.subtotal,
+                order.discount,
+                order.shipping,
+                order.tax,
+                order.total,
+                order.refunded,
+            ]
+        )
+    return response
+
+
+@manager_required
+def order_detail(request, number: str):
+    order = _order_or_404(number)
+    transitions = [
+        (status, status_label(status))
+        for status in services.allowed_transitions(
+            status=order.status, payment_method=order.payment_method, paid=bool(order.paid_at)
+        )
+    ]
+    refundable = order.paid_at is not None and order.status in REFUNDABLE
+    return render(
+        request,
+        "sales/dashboard/order_detail.html",
+        {
+            "order": order,
+            "history": order_history(order),
+            "transitions": transitions,
+            "refund_form": forms.RefundForm(lines=order.lines.all()) if refundable else None,
+            "refundable_amount": order.total - order.refunded,
+        },
+    )
+
+
+@manager_required
+@require_POST
+def order_transition(request, number: str):
+    form = forms.TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Elija un estado válido."))
+        return redirect("sales_dashboard:detail", number=number)
+    try:
+        new_status = services.order_transition(
+            order_number=number,
+            to_status=form.cleaned_data["to_status"],
+            by_user_id=request.user.pk,
+            note=form.cleaned_data["note"],
+        )
+    except NotFoundError:
+        raise Http404 from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Pedido %(number)s: %(status)s.")
+            % {"number": number, "status": status_label(new_status)},
+        )
+    return redirect("sales_dashboard:detail", number=number)
+
+
+@manager_required
+@require_POST
+def order_refund(request, number: str):
+    order = _order_or_404(number)
+    form = forms.RefundForm(request.POST, lines=order.lines.all())
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("sales_dashboard:detail", number=number)
+    try:
+        amount = services.order_refund(
+            order_number=number,
+            amount=form.cleaned_data["amount"],
+            restock=form.restock(),
+            by_user_id=request.user.pk,
+            note=form.cleaned_data["note"],
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Reembolsados %(amount)s del pedido %(number)s.")
+            % {"amount": money(amount), "number": number},
+        )
+    return redirect("sales_dashboard:detail", number=number)
