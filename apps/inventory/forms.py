@@ -381,3 +381,8 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("El archivo supera el tamaño máximo de 20 MB."))
         return upload
+
+
+class ProductImageForm(forms.Form):
+    image = forms.FileField(label=_("Imagen (JPEG, PNG, WebP o GIF, hasta 5 MB)"))
+    alt_text = forms.CharField(label=_("Texto alternativo"), max_length=200, required=False)

@@ -725,3 +725,7 @@ def import_job_row_page(
             "row_number",
         )
     return Paginator(rows.only("row_number", "action", "key", "errors"), per_page).get_page(page)
+
+
+def product_images(*, product_id: int) -> list[ProductImage]:
+    return list(ProductImage.objects.filter(product_id=product_id).order_by("position", "pk"))

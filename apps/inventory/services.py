@@ -34,6 +34,7 @@ from .models import (
     ImportJob,
     ImportJobRow,
     Product,
+    ProductImage,
     StockMovement,
     Variant,
 )
@@ -940,3 +941,57 @@ def _import_job_fail(job_id: int, message: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(
         status=ImportJob.Status.FAILED, error_message=message, finished_at=now, updated_at=now
     )
+
+
+# --- Product images ----------------------------------------------------------------
+
+IMAGE_MAX_BYTES = 5 * 1024 * 1024
+IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
+
+
+@transaction.atomic
+def product_image_add(*, product_id: int, image, alt_text: str = "") -> int:
+    """Attach an uploaded image (JPEG, PNG, WebP or GIF, up to 5 MB) to a product."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not Product.objects.filter(pk=product_id).exists():
+        raise NotFoundError(_("Producto no encontrado."))
+    if image is None or not getattr(image, "size", 0):
+        raise InventoryValidationError(_("Elija una imagen."), details={"image": "required"})
+    if image.size > IMAGE_MAX_BYTES:
+        raise InventoryValidationError(
+            _("La imagen no puede pasar de 5 MB."), details={"image": "too_large"}
+        )
+    try:
+        with Image.open(image) as picture:
+            kind = picture.format
+            picture.verify()  # a truncated or forged file fails here
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise InventoryValidationError(
+            _("El archivo no es una imagen válida (JPEG, PNG, WebP o GIF)."),
+            details={"image": "invalid"},
+        ) from None
+    if kind not in IMAGE_FORMATS:
+        raise InventoryValidationError(
+            _("El archivo no es una imagen válida (JPEG, PNG, WebP o GIF)."),
+            details={"image": "invalid"},
+        )
+    image.seek(0)
+    image.name = f"{slugify(Product.objects.values_list('slug', flat=True).get(pk=product_id))}.{IMAGE_FORMATS[kind]}"
+    position = ProductImage.objects.filter(product_id=product_id).count()
+    return ProductImage.objects.create(
+        product_id=product_id,
+        image=image,
+        alt_text=(alt_text or "").strip()[:200],
+        position=position,
+    ).pk
+
+
+@transaction.atomic
+def product_image_remove(*, product_id: int, image_id: int) -> None:
+    picture = ProductImage.objects.filter(pk=image_id, product_id=product_id).first()
+    if picture is None:
+        raise NotFoundError(_("Imagen no encontrada."))
+    stored = picture.image
+    picture.delete()
+    transaction.on_commit(lambda: stored.storage.delete(stored.name))

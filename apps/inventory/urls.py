@@ -17,6 +17,12 @@ dashboard_urlpatterns = [
     path("productos/nuevo/", dashboard.product_create, name="product_create"),
     path("productos/<int:pk>/", dashboard.product_edit, name="product_edit"),
     path("productos/<int:pk>/estado/", dashboard.product_toggle, name="product_toggle"),
+    path("productos/<int:pk>/imagenes/", dashboard.product_image_add, name="product_image_add"),
+    path(
+        "productos/<int:pk>/imagenes/<int:image_id>/eliminar/",
+        dashboard.product_image_remove,
+        name="product_image_remove",
+    ),
     path("productos/<int:pk>/variantes/nueva/", dashboard.variant_add, name="variant_add"),
     path("productos/<int:pk>/movimientos/", dashboard.product_movements, name="product_movements"),
     path("variantes/<int:pk>/existencias/", dashboard.variant_stock, name="variant_stock"),

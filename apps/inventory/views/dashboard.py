@@ -154,6 +154,8 @@ def product_edit(request, pk: int):
             "variant_rows": list(zip(variants.forms, variant_list, strict=False)),
             "product": product,
             "new_variant": forms.NewVariantForm(prefix="new"),
+            "images": selectors.product_images(product_id=product.pk),
+            "image_form": forms.ProductImageForm(),
         },
     )
 
@@ -176,6 +178,40 @@ def variant_add(request, pk: int):
     return render(
         request, "inventory/dashboard/variant_form.html", {"form": form, "product": product}
     )
+
+
+@manager_required
+@require_POST
+def product_image_add(request, pk: int):
+    product = _product_or_404(pk)
+    form = forms.ProductImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.product_image_add(
+                product_id=product.pk,
+                image=form.cleaned_data["image"],
+                alt_text=form.cleaned_data["alt_text"],
+            )
+        except services.InventoryValidationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Imagen añadida."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("inventory_dashboard:product_edit", pk=product.pk)
+
+
+@manager_required
+@require_POST
+def product_image_remove(request, pk: int, image_id: int):
+    product = _product_or_404(pk)
+    try:
+        services.product_image_remove(product_id=product.pk, image_id=image_id)
+    except services.NotFoundError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Imagen eliminada."))
+    return redirect("inventory_dashboard:product_edit", pk=product.pk)
 
 
 @manager_required
