@@ -256,3 +256,42 @@ def products(count: int, seed: int = 42):
                 "featured": rng.random() < 0.06,
                 "variants": variants,
             }
+
+
+# Demo customers: (first name, last name, city, postal code).
+CUSTOMERS = [
+    ("Lucía", "García", "Madrid", "28004"),
+    ("Hugo", "Fernández", "Barcelona", "08012"),
+    ("Martina", "López", "Valencia", "46002"),
+    ("Mateo", "Sánchez", "Sevilla", "41001"),
+    ("Sofía", "Pérez", "Zaragoza", "50001"),
+    ("Leo", "Gómez", "Málaga", "29005"),
+    ("Julia", "Martín", "Bilbao", "48001"),
+    ("Daniel", "Jiménez", "Valladolid", "47002"),
+    ("Paula", "Ruiz", "Palma", "07001"),
+    ("Álvaro", "Hernández", "Murcia", "30001"),
+    ("Valeria", "Díaz", "Alicante", "03001"),
+    ("Pablo", "Moreno", "Granada", "18001"),
+    ("Emma", "Muñoz", "Oviedo", "33003"),
+    ("Manuel", "Álvarez", "Santander", "39001"),
+    ("Carla", "Romero", "Pamplona", "31001"),
+    ("Adrián", "Navarro", "A Coruña", "15001"),
+    ("Alba", "Torres", "Salamanca", "37001"),
+    ("Diego", "Domínguez", "Córdoba", "14001"),
+    ("Noa", "Vázquez", "Vigo", "36201"),
+    ("Mario", "Ramos", "Cádiz", "11001"),
+]
+STREETS = ["Mayor", "Real", "del Sol", "Gran Vía", "de la Paz", "San Juan", "Nueva", "del Carmen"]
+
+# (code, kind, value, other fields)
+COUPONS = [
+    ("BIENVENIDA10", "percentage", "10", {"name": "Bienvenida", "first_order_only": True}),
+    ("ENVIOGRATIS", "free_shipping", "0", {"name": "Envío gratis", "minimum_subtotal": "30"}),
+    (
+        "VERANO15",
+        "percentage",
+        "15",
+        {"name": "Verano", "max_uses": 40, "max_uses_per_customer": 1},
+    ),
+    ("DESCUENTO20", "fixed", "20", {"name": "20 € de descuento", "minimum_subtotal": "150"}),
+]

@@ -729,3 +729,12 @@ def import_job_row_page(
 
 def product_images(*, product_id: int) -> list[ProductImage]:
     return list(ProductImage.objects.filter(product_id=product_id).order_by("position", "pk"))
+
+
+def variant_ids_in_stock(*, limit: int = 500) -> list[int]:
+    """Ids of active variants with stock (for demo data and tools)."""
+    return list(
+        Variant.objects.filter(is_active=True, product__is_active=True, on_hand__gt=0)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -119,3 +119,7 @@ def order_dashboard_page(
 ):
     """One page of the manager's order list: two queries (count and rows) whatever its size."""
     return Paginator(order_dashboard_search(filters=filters, email=email), per_page).get_page(page)
+
+
+def order_count() -> int:
+    return Order.objects.count()

@@ -7,6 +7,8 @@ Demo users get random passwords, written to var/demo-logins.txt (never committed
 and printed. The command refuses to run with DEBUG off unless --allow-production.
 """
 
+import contextlib
+import random
 import secrets
 from pathlib import Path
 
@@ -15,9 +17,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.accounts import selectors as accounts_selectors
 from apps.accounts import services as accounts_services
+from apps.cart import services as cart_services
+from apps.core.errors import ApplicationError
+from apps.coupons import services as coupons_services
 from apps.demo import catalogue
 from apps.inventory import selectors as inventory_selectors
 from apps.inventory import services as inventory_services
+from apps.sales import selectors as sales_selectors
+from apps.sales import services as sales_services
 
 DEMO_USERS = [
     ("admin@electropluz.test", "Adela", "Administradora", "administrator"),
@@ -35,6 +42,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--products", type=int, default=240, help="catalogue size (default 240)"
         )
+        parser.add_argument(
+            "--orders", type=int, default=60, help="demo orders through checkout (default 60)"
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
@@ -45,6 +55,8 @@ class Command(BaseCommand):
             self._seed_users(logins_file)
         if not inventory_selectors.product_count():
             self._seed_catalogue(options["products"])
+        if options["orders"] and not sales_selectors.order_count():
+            self._seed_orders(options["orders"])
         if logins_file.exists():
             self.stdout.write(logins_file.read_text())
 
@@ -105,3 +117,89 @@ class Command(BaseCommand):
                 self.stdout.flush()
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Catálogo de demostración: {count} productos."))
+
+    def _seed_orders(self, count: int) -> None:
+        """Customers buying through the real checkout: cards, transfers, cash on delivery,
+        coupons, and orders moved along (shipped, delivered, cancelled, refunded)."""
+        rng = random.Random(7)  # noqa: S311  (repeatable demo data, not security)
+        for code, kind, value, extra in catalogue.COUPONS:
+            coupons_services.coupon_create(code=code, kind=kind, value=value, **extra)
+        variants = inventory_selectors.variant_ids_in_stock(limit=400)
+        shoppers = []
+        for number, (first_name, last_name, city, postal_code) in enumerate(catalogue.CUSTOMERS, 1):
+            email = f"cliente{number:02d}@demo.electropluz.test"
+            user_id = accounts_services.user_create(
+                email=email,
+                password=secrets.token_urlsafe(12),
+                first_name=first_name,
+                last_name=last_name,
+            )
+            address = sales_services.ShippingAddress(
+                full_name=f"{first_name} {last_name}",
+                line1=f"Calle {rng.choice(catalogue.STREETS)} {rng.randint(1, 120)}",
+                postal_code=postal_code,
+                city=city,
+            )
+            shoppers.append((user_id, email, address))
+        placed = 0
+        for _ in range(count * 2):
+            if placed >= count:
+                break
+            user_id, email, address = rng.choice(shoppers)
+            cart_id = cart_services.cart_open(user_id=user_id)
+            for variant_id in rng.sample(variants, rng.randint(1, 3)):
+                try:
+                    cart_services.cart_line_add(
+                        cart_id=cart_id, variant_id=variant_id, quantity=rng.choice([1, 1, 1, 2])
+                    )
+                except ApplicationError:
+                    continue
+            if rng.random() < 0.25:
+                with contextlib.suppress(ApplicationError):
+                    cart_services.cart_coupon_apply(
+                        cart_id=cart_id,
+                        code=rng.choice(catalogue.COUPONS)[0],
+                        customer_id=user_id,
+                    )
+            method = rng.choices(["card", "transfer", "cod"], weights=[6, 2, 2])[0]
+            card = None
+            if method == "card":
+                number = "4000000000000002" if rng.random() < 0.08 else "4242424242424242"
+                card = sales_services.CardInput(
+                    number=number, exp_month=12, exp_year=2030, cvc="123"
+                )
+            try:
+                order = sales_services.order_place(
+                    cart_id=cart_id,
+                    customer_id=user_id,
+                    email=email,
+                    shipping_address=address,
+                    payment_method=method,
+                    shipping_method=rng.choices(["standard", "express"], weights=[8, 2])[0],
+                    card=card,
+                )
+            except ApplicationError:
+                cart_services.cart_clear(cart_id=cart_id)
+                continue
+            placed += 1
+            self._move_along(order, rng)
+        self.stdout.write(self.style.SUCCESS(f"Pedidos de demostración: {placed}."))
+
+    def _move_along(self, order, rng: random.Random) -> None:
+        steps = {
+            "card": ["preparing", "shipped", "delivered"],
+            "transfer": ["paid", "preparing", "shipped", "delivered"],
+            "cod": ["preparing", "shipped", "delivered"],
+        }[order.payment_method]
+        roll = rng.random()
+        if roll < 0.1:
+            sales_services.order_transition(
+                order_number=order.number, to_status="cancelled", by_user_id=None, note="Demo"
+            )
+            return
+        for status in steps[: rng.randint(0, len(steps))]:
+            sales_services.order_transition(
+                order_number=order.number, to_status=status, by_user_id=None
+            )
+        if roll > 0.93 and order.payment_method == "card":
+            sales_services.order_refund(order_number=order.number, by_user_id=None, note="Demo")
