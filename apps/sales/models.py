@@ -245,3 +245,42 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}"
+
+
+class Refund(models.Model):
+    """Money going back to a customer. Requested inside the order's transaction; paid out
+    after it commits (the gateway is never called while the order row is locked)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pendiente")
+        PROCESSING = "processing", _("En curso")
+        SUCCEEDED = "succeeded", _("Devuelto")
+        FAILED = "failed", _("Fallido")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(
+        Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    amount = models.DecimalField(_("importe"), **MONEY)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    note = models.CharField(_("motivo"), max_length=255, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    provider_reference = models.CharField(max_length=100, blank=True)
+    failure_message = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reembolso")
+        verbose_name_plural = _("reembolsos")
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_gt_0")]
+        indexes = [models.Index(fields=["status", "created_at"], name="refund_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.amount} {self.status}"

@@ -127,8 +127,10 @@ class SandboxProvider:
             )
         return ChargeResult(approved=True, reference=f"ch_{secrets.token_hex(8)}")
 
-    def refund(self, *, reference: str, amount: Decimal) -> str:
-        return f"re_{secrets.token_hex(8)}"
+    def refund(self, *, reference: str, amount: Decimal, idempotency_key: str) -> str:
+        """Give ``amount`` back on charge ``reference``. The same key never refunds twice."""
+        digest = hashlib.sha256(f"{reference}:{idempotency_key}".encode()).hexdigest()[:16]
+        return f"re_{digest}"
 
 
 @cache

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from .models import IdempotencyKey, LedgerEntry, Order, OrderEvent, OrderLine, Payment
+from .models import IdempotencyKey, LedgerEntry, Order, OrderEvent, OrderLine, Payment, Refund
 
 
 def order_for_email(*, number: str) -> Order | None:
@@ -30,6 +30,7 @@ def _with_everything(orders: QuerySet[Order]) -> QuerySet[Order]:
         Prefetch("payments", queryset=Payment.objects.order_by("pk")),
         Prefetch("history", queryset=OrderEvent.objects.select_related("by").order_by("at", "pk")),
         Prefetch("ledger", queryset=LedgerEntry.objects.order_by("at", "pk")),
+        Prefetch("refunds", queryset=Refund.objects.order_by("pk")),
     )
 
 
@@ -123,3 +124,12 @@ def order_dashboard_page(
 
 def order_count() -> int:
     return Order.objects.count()
+
+
+def refund_latest_status(*, number: str) -> str | None:
+    return (
+        Refund.objects.filter(order__number=number)
+        .order_by("-pk")
+        .values_list("status", flat=True)
+        .first()
+    )

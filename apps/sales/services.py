@@ -17,12 +17,13 @@ so a change (and its stock return) happens once however often it is asked for.
 import dataclasses
 import hashlib
 import json
+import logging
 import uuid
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,9 +37,10 @@ from apps.coupons import services as coupons_services
 from apps.inventory import services as inventory_services
 
 from . import events, payments, selectors
-from .models import IdempotencyKey, LedgerEntry, Order, OrderEvent, OrderLine, Payment
+from .models import IdempotencyKey, LedgerEntry, Order, OrderEvent, OrderLine, Payment, Refund
 
 Status = Order.Status
+logger = logging.getLogger(__name__)
 
 # --- Errors --------------------------------------------------------------------
 
@@ -415,35 +417,150 @@ def _cancel(order: Order, *, by: int | None, note: str) -> None:
     )
     if order.coupon_code:
         coupons_services.coupon_release(order_reference=order.number)
-    captured = order.total - order.refunded if order.paid_at else ZERO
+    captured = order.total - order.refunded - _refunds_in_flight(order) if order.paid_at else ZERO
     if captured > 0:
-        _refund_money(order, amount=captured, note=note)
+        _refund_request(order, amount=captured, note=note, by=by)
     order.payments.filter(status=Payment.Status.PENDING).update(status=Payment.Status.CANCELLED)
     from_status = order.status
     order.status = Status.CANCELLED
-    order.save(update_fields=["status", "refunded", "updated_at"])
+    order.save(update_fields=["status", "updated_at"])
     _record(order, from_status=from_status, to_status=Status.CANCELLED, by=by, note=note)
 
 
-def _refund_money(order: Order, *, amount: Decimal, note: str) -> None:
+# --- Refunds: requested under the order's lock, paid out after the commit ---------------
+
+REFUND_RETRY_AFTER = timedelta(minutes=2)
+REFUND_LEASE = timedelta(minutes=5)
+
+
+def _refunds_in_flight(order: Order) -> Decimal:
+    """Money already promised back but not yet paid out."""
+    pending = order.refunds.filter(
+        status__in=(Refund.Status.PENDING, Refund.Status.PROCESSING)
+    ).aggregate(total=Sum("amount"))["total"]
+    return money(pending or ZERO)
+
+
+def _refund_request(order: Order, *, amount: Decimal, note: str, by: int | None) -> int:
+    """Record a refund to pay out once the current transaction commits."""
     payment = order.payments.filter(status=Payment.Status.CAPTURED).order_by("-pk").first()
+    refund = Refund.objects.create(
+        order=order, payment=payment, amount=amount, note=note[:255], by_id=by
+    )
+    refund_id = refund.pk
+    transaction.on_commit(lambda: refund_execute(refund_id=refund_id), robust=True)
+    return refund_id
+
+
+def refund_execute(*, refund_id: int) -> bool:
+    """Pay out one refund: claim it, ask the gateway (outside any transaction), then record
+    the money in the ledger. Safe to run twice: a refund is claimed once, and the gateway
+    is asked with the refund's own idempotency key. Returns True when it is paid."""
+    now = timezone.now()
+    claimed = (
+        Refund.objects.filter(pk=refund_id)
+        .filter(
+            Q(status=Refund.Status.PENDING)
+            | Q(status=Refund.Status.PROCESSING, claimed_at__lt=now - REFUND_LEASE)
+        )
+        .update(status=Refund.Status.PROCESSING, claimed_at=now)
+    )
+    if not claimed:
+        return False
+    refund = Refund.objects.select_related("payment").get(pk=refund_id)
+    reference = ""
+    payment = refund.payment
     if (
         payment is not None
         and payment.method == Order.PaymentMethod.CARD
         and payment.provider_reference
     ):
-        payments.provider().refund(reference=payment.provider_reference, amount=amount)
+        try:
+            reference = payments.provider().refund(
+                reference=payment.provider_reference,
+                amount=refund.amount,
+                idempotency_key=f"refund-{refund.pk}",
+            )
+        except Exception as exc:  # the gateway refused or failed: a manager retries it
+            logger.exception("refund %s failed at the gateway", refund.pk)
+            Refund.objects.filter(pk=refund.pk, status=Refund.Status.PROCESSING).update(
+                status=Refund.Status.FAILED, failure_message=str(exc)[:255]
+            )
+            return False
+    _refund_paid(refund_id=refund.pk, reference=reference)
+    return True
+
+
+@transaction.atomic
+def _refund_paid(*, refund_id: int, reference: str) -> None:
+    refund = Refund.objects.select_related("order").get(pk=refund_id)
+    order = Order.objects.select_for_update().get(pk=refund.order_id)
+    done = Refund.objects.filter(pk=refund_id, status=Refund.Status.PROCESSING).update(
+        status=Refund.Status.SUCCEEDED, provider_reference=reference, completed_at=timezone.now()
+    )
+    if not done:
+        return
     LedgerEntry.objects.create(
         order=order,
-        payment=payment,
+        payment=refund.payment,
         kind=LedgerEntry.Kind.REFUND,
         method=order.payment_method,
-        amount=-amount,
-        note=note[:255],
+        amount=-refund.amount,
+        note=refund.note or _("Reembolso"),
     )
-    order.refunded = order.refunded + amount
-    if payment is not None and order.refunded >= order.total:
-        Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.REFUNDED)
+    order.refunded = order.refunded + refund.amount
+    fully = order.refunded >= order.total
+    if fully and refund.payment_id:
+        Payment.objects.filter(pk=refund.payment_id).update(status=Payment.Status.REFUNDED)
+    from_status = order.status
+    if fully and order.status != Status.CANCELLED:
+        order.status = Status.REFUNDED
+    order.save(update_fields=["status", "refunded", "updated_at"])
+    if order.status != from_status:
+        _record(
+            order,
+            from_status=from_status,
+            to_status=order.status,
+            by=refund.by_id,
+            note=refund.note or _("Reembolso total"),
+        )
+    else:
+        OrderEvent.objects.create(
+            order=order,
+            from_status=from_status,
+            to_status=from_status,
+            by_id=refund.by_id,
+            note=(_("Reembolsados %(amount)s €") % {"amount": refund.amount})[:255],
+        )
+    event_publish(
+        events.OrderRefunded(
+            order_id=order.pk,
+            number=order.number,
+            customer_id=order.customer_id,
+            amount=str(refund.amount),
+            restocked=False,
+        )
+    )
+
+
+def refund_retry(*, refund_id: int) -> bool:
+    """A manager tries a failed refund again."""
+    Refund.objects.filter(pk=refund_id, status=Refund.Status.FAILED).update(
+        status=Refund.Status.PENDING, failure_message=""
+    )
+    return refund_execute(refund_id=refund_id)
+
+
+def refund_retry_pending() -> int:
+    """Pay out refunds whose after-commit run never happened (a process died). Returns how many."""
+    stale = timezone.now() - REFUND_RETRY_AFTER
+    ids = list(
+        Refund.objects.filter(
+            Q(status=Refund.Status.PENDING, created_at__lt=stale)
+            | Q(status=Refund.Status.PROCESSING, claimed_at__lt=timezone.now() - REFUND_LEASE)
+        ).values_list("pk", flat=True)
+    )
+    return sum(refund_execute(refund_id=refund_id) for refund_id in ids)
 
 
 # --- After the sale ------------------------------------------------------------------
@@ -478,7 +595,10 @@ def order_transition(
         _cancel(order, by=by_user_id, note=note or _("Cancelado"))
         return order.status
     if to_status == Status.REFUNDED:
-        _refund(order, amount=order.total - order.refunded, restock=[], by=by_user_id, note=note)
+        outstanding = order.total - order.refunded - _refunds_in_flight(order)
+        if outstanding <= 0:
+            raise IllegalTransitionError(_("Este pedido ya tiene su reembolso en curso."))
+        _refund(order, amount=outstanding, restock=[], by=by_user_id, note=note)
         return order.status
     now = timezone.now()
     if to_status == Status.PAID or (
@@ -557,7 +677,7 @@ def order_refund(
         or not order.paid_at
     ):
         raise IllegalTransitionError(_("Solo se reembolsan pedidos cobrados."))
-    refundable = order.total - order.refunded
+    refundable = order.total - order.refunded - _refunds_in_flight(order)
     try:
         amount = refundable if amount in (None, "") else money(Decimal(str(amount)))
     except ArithmeticError:
@@ -594,36 +714,19 @@ def _refund(
         inventory_services.stock_return(
             lines=returned, reference=order.number, kind="return", reason=note, user_id=by
         )
-    _refund_money(order, amount=amount, note=note or _("Reembolso"))
-    from_status = order.status
-    fully = order.refunded >= order.total
-    if fully:
-        order.status = Status.REFUNDED
-    order.save(update_fields=["status", "refunded", "updated_at"])
-    if fully:
-        _record(
-            order,
-            from_status=from_status,
-            to_status=Status.REFUNDED,
-            by=by,
-            note=note or _("Reembolso total"),
-        )
-    else:
-        OrderEvent.objects.create(
-            order=order,
-            from_status=from_status,
-            to_status=from_status,
-            by_id=by,
-            note=(_("Reembolso parcial de %(amount)s €") % {"amount": amount})[:255],
-        )
-    event_publish(
-        events.OrderRefunded(
-            order_id=order.pk,
-            number=order.number,
-            customer_id=order.customer_id,
-            amount=str(amount),
-            restocked=bool(returned),
-        )
+    _refund_request(order, amount=amount, note=note or _("Reembolso"), by=by)
+    OrderEvent.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        by_id=by,
+        note=(
+            _("Reembolso de %(amount)s € solicitado%(restock)s")
+            % {
+                "amount": amount,
+                "restock": _(", con devolución de existencias") if returned else "",
+            }
+        )[:255],
     )
 
 

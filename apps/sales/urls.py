@@ -21,4 +21,9 @@ dashboard_urlpatterns = [
     path("<str:number>/", dashboard.order_detail, name="detail"),
     path("<str:number>/estado/", dashboard.order_transition, name="transition"),
     path("<str:number>/reembolso/", dashboard.order_refund, name="refund"),
+    path(
+        "<str:number>/reembolsos/<int:refund_id>/reintentar/",
+        dashboard.refund_retry,
+        name="refund_retry",
+    ),
 ]

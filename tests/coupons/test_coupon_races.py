@@ -9,7 +9,11 @@ from apps.coupons.models import Coupon, CouponRedemption
 from tests.coupons.factories import make_coupon, make_customer
 from tests.race import race
 
-pytestmark = [pytest.mark.race, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.race,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _refusal_codes(outcomes) -> list[str]:

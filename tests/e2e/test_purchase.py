@@ -10,7 +10,7 @@ from apps.inventory import selectors as inventory_selectors
 from apps.sales.models import Order
 from tests.inventory.factories import BrandFactory, CategoryFactory, first_variant_id, make_product
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "Clave-muy-segura-2026"
 

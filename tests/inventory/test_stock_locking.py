@@ -11,7 +11,11 @@ from apps.inventory.services import StockLine
 from tests.inventory.factories import first_variant_id, make_product
 from tests.race import race
 
-pytestmark = [pytest.mark.race, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.race,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_many_checkouts_for_the_last_units_never_oversell():

@@ -119,6 +119,9 @@ def test_address_from_the_address_book_must_be_ones_own(shopper_client):
     assert not Order.objects.exists()
 
 
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the refund is paid out after the commit
 def test_manager_moves_and_refunds_orders(shopper_client):
     _shopper, client = shopper_client
     number = _checkout(client, {"shipping_address": ADDRESS, "payment_method": "transfer"}).json()[

@@ -232,6 +232,9 @@ def test_manager_cancel_returns_the_stock(manager):
     assert order.status == "cancelled" and stock(order.variant_id) == 5
 
 
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the refund is paid out after the commit
 def test_partial_refund_with_restock_then_the_rest(manager):
     order = place(payment_method="card", price="25.00", quantity=4, stock=5)
     line = order.lines.get()

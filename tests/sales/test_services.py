@@ -207,6 +207,9 @@ def test_illegal_transitions_are_refused_with_the_allowed_ones():
     assert error.value.details["allowed"] == ["delivered"]
 
 
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the refund is paid out after the commit
 def test_customer_cancels_their_own_order_once():
     shopper, other = make_shopper(), make_shopper()
     variant = make_variant(price="15.00", stock=5)
@@ -226,6 +229,9 @@ def test_customer_cancels_their_own_order_once():
     ]
 
 
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # the refund is paid out after the commit
 def test_partial_refund_with_restock_then_the_rest():
     shopper = make_shopper()
     variant = make_variant(price="25.00", stock=5)

@@ -175,9 +175,41 @@ def order_refund(request, number: str):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
+        _refund_message(request, number=number, amount=amount)
+    return redirect("sales_dashboard:detail", number=number)
+
+
+def _refund_message(request, *, number: str, amount) -> None:
+    """Say what happened to the payout, which runs right after the refund is recorded."""
+    status = selectors.refund_latest_status(number=number)
+    if status == "succeeded":
         messages.success(
             request,
             _("Reembolsados %(amount)s del pedido %(number)s.")
             % {"amount": money(amount), "number": number},
         )
+    elif status == "failed":
+        messages.error(
+            request,
+            _("La pasarela no ha devuelto %(amount)s del pedido %(number)s; puede reintentarlo.")
+            % {"amount": money(amount), "number": number},
+        )
+    else:
+        messages.info(
+            request,
+            _("Reembolso de %(amount)s del pedido %(number)s en curso.")
+            % {"amount": money(amount), "number": number},
+        )
+
+
+@manager_required
+@require_POST
+def refund_retry(request, number: str, refund_id: int):
+    order = _order_or_404(number)
+    if not order.refunds.filter(pk=refund_id).exists():
+        raise Http404
+    if services.refund_retry(refund_id=refund_id):
+        messages.success(request, _("Reembolso completado."))
+    else:
+        messages.error(request, _("La pasarela sigue sin poder devolver el dinero."))
     return redirect("sales_dashboard:detail", number=number)
