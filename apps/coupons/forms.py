@@ -3,50 +3,19 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import BootstrapFormMixin as _BootstrapFormMixin
 from apps.inventory import selectors as inventory_selectors
 
 from . import selectors, services
 from .models import Coupon
 
+
+class BootstrapFormMixin(_BootstrapFormMixin):
+    select_multiple_css = "form-select coupon-picker"
+
+
 ACTIVE_CHOICES = [("", _("Todos")), ("1", _("Activos")), ("0", _("Inactivos"))]
 KIND_CHOICES = [("", _("Todos los tipos")), *Coupon.Kind.choices]
-
-
-class BootstrapFormMixin:
-    """Bootstrap 5 classes on every widget, and ``is-invalid`` on the fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.SelectMultiple):
-                css = "form-select coupon-picker"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-
-
-def apply_service_error(form: forms.Form, error) -> None:
-    """Show a CouponValidationError next to the field its ``details`` name (else on top)."""
-    details = error.details if isinstance(error.details, dict) else {}
-    for name in details:
-        if name in form.fields:
-            form.add_error(name, error.message)
-            return
-    form.add_error(None, error.message)
 
 
 def category_choices() -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.core.forms import apply_service_error
 from apps.core.paging import page_number, querystring_without_page
 from apps.core.permissions import manager_required
 
@@ -49,7 +50,7 @@ def coupon_create(request):
         try:
             coupon_id = services.coupon_create(**form.service_fields())
         except services.CouponValidationError as error:
-            forms.apply_service_error(form, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Cupón creado."))
             return redirect("coupons_dashboard:edit", pk=coupon_id)
@@ -65,7 +66,7 @@ def coupon_edit(request, pk: int):
         try:
             services.coupon_update(coupon_id=coupon.pk, **form.service_fields())
         except services.CouponValidationError as error:
-            forms.apply_service_error(form, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Cupón guardado."))
             return redirect("coupons_dashboard:edit", pk=coupon.pk)
@@ -89,7 +90,7 @@ def coupon_bulk_generate(request):
         try:
             codes = services.coupon_bulk_generate(**form.service_fields())
         except services.CouponValidationError as error:
-            forms.apply_service_error(form, error)
+            apply_service_error(form, error)
         else:
             filename = (
                 f"cupones-{form.cleaned_data['prefix'].upper()}-{timezone.now():%Y%m%d-%H%M%S}.csv"

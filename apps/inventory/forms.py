@@ -5,47 +5,12 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import BootstrapFormMixin
+
 from . import selectors, services
 from .models import StockMovement
 
 ACTIVE_CHOICES = [("", _("Todos")), ("1", _("Activos")), ("0", _("Inactivos"))]
-
-
-class BootstrapFormMixin:
-    """Bootstrap 5 classes on every widget, and ``is-invalid`` on the fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def add_error(self, field, error):
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
-
-
-def apply_service_error(form: forms.Form, error, field_map: dict[str, str] | None = None) -> None:
-    """Show an InventoryValidationError next to the field its ``details`` name (else on top)."""
-    field_map = field_map or {}
-    details = error.details if isinstance(error.details, dict) else {}
-    for key in details:
-        name = field_map.get(key, key)
-        if name in form.fields and not form.fields[name].widget.is_hidden:
-            form.add_error(name, error.message)
-            return
-    form.add_error(None, error.message)
 
 
 def category_choices(*, blank: str | None = None) -> list[tuple[str, str]]:

@@ -4,34 +4,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import BootstrapFormMixin
+
 from . import selectors, services
 from .models import Order
 
 NEW_ADDRESS = "new"
 CARD_FIELDS = ("card_number", "card_cvc")  # never rendered back, never logged, never stored
-
-
-class BootstrapFormMixin:
-    """Bootstrap 5 classes on every widget, and ``is-invalid`` on the fields with errors."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect | forms.HiddenInput):
-                continue
-            css = "form-check-input" if isinstance(widget, forms.CheckboxInput) else "form-control"
-            if isinstance(widget, forms.Select):
-                css = "form-select"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-invalid"] = "true"
 
 
 class SecretInput(forms.TextInput):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.errors import ApplicationError
+from apps.core.forms import apply_service_error
 from apps.core.paging import page_number, querystring_without_page
 from apps.core.permissions import manager_required
 
@@ -62,7 +63,7 @@ def product_create(request):
                 user_id=request.user.pk,
             )
         except services.InventoryValidationError as error:
-            _variant_error(variants, error) or forms.apply_service_error(
+            _variant_error(variants, error) or apply_service_error(
                 form, error, forms.PRODUCT_ERROR_FIELDS
             )
         else:
@@ -93,7 +94,7 @@ def _variant_error(formset, error) -> bool:
         target = None
     if target is None:
         return False
-    forms.apply_service_error(target, error)
+    apply_service_error(target, error)
     return True
 
 
@@ -136,7 +137,7 @@ def product_edit(request, pk: int):
                 variants={v.cleaned_data["variant_id"]: v.changes() for v in variants.forms},
             )
         except services.InventoryValidationError as error:
-            _variant_error(variants, error) or forms.apply_service_error(
+            _variant_error(variants, error) or apply_service_error(
                 form, error, forms.PRODUCT_ERROR_FIELDS
             )
         except services.NotFoundError as error:
@@ -171,7 +172,7 @@ def variant_add(request, pk: int):
                 product_id=product.pk, variant=form.variant_input(), user_id=request.user.pk
             )
         except services.InventoryValidationError as error:
-            forms.apply_service_error(form, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Variante añadida."))
             return redirect("inventory_dashboard:product_edit", pk=product.pk)
@@ -266,7 +267,7 @@ def variant_stock(request, pk: int):
             messages.success(request, _("Ajuste registrado. Existencias: %(n)s.") % {"n": on_hand})
             return redirect("inventory_dashboard:variant_stock", pk=variant.pk)
     except services.InventoryValidationError as error:
-        forms.apply_service_error(receive if action == "receive" else adjust, error)
+        apply_service_error(receive if action == "receive" else adjust, error)
     except services.OutOfStockError as error:
         adjust.add_error("delta", error.message)
     movements = selectors.movement_page(
@@ -397,7 +398,7 @@ def category_form(request, pk: int | None = None):
                     category_id=category.pk, is_active=data["is_active"], **fields
                 )
         except services.InventoryValidationError as error:
-            forms.apply_service_error(form, error, {"parent_id": "parent"})
+            apply_service_error(form, error, {"parent_id": "parent"})
         else:
             messages.success(request, _("Categoría guardada."))
             return redirect("inventory_dashboard:category_list")
@@ -451,7 +452,7 @@ def brand_form(request, pk: int | None = None):
                     is_active=form.cleaned_data["is_active"],
                 )
         except services.InventoryValidationError as error:
-            forms.apply_service_error(form, error)
+            apply_service_error(form, error)
         else:
             messages.success(request, _("Marca guardada."))
             return redirect("inventory_dashboard:brand_list")
