@@ -16,7 +16,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, IntegerField, Min, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
@@ -295,17 +295,26 @@ def _refresh_product(product: Product) -> None:
         .values_list("price", flat=True)[:1]
     )
     product.price_from = prices[0] if prices else Decimal("0")
-    parts = [product.name, product.brand.name if product.brand_id else ""]
+    category_names = []
     category = product.category
     while category is not None:
-        parts.append(category.name)
+        category_names.append(category.name)
         category = category.parent
-    parts.extend(value for _, value in product.specifications)
-    parts.extend(product.variants.values_list("sku", flat=True))
+    product.search_document = _search_document(
+        name=product.name,
+        brand=product.brand.name if product.brand_id else "",
+        category_names=category_names,
+        specifications=product.specifications,
+        skus=product.variants.values_list("sku", flat=True),
+    )
+    product.save(update_fields=["price_from", "search_document", "updated_at"])
+
+
+def _search_document(*, name, brand, category_names, specifications, skus) -> str:
+    parts = [name, brand, *category_names, *(value for _, value in specifications), *skus]
     text = " ".join(part for part in parts if part)
     # The folded copy lets "portatil" find "Portátil" on every database.
-    product.search_document = f"{text} {fold(text)}"
-    product.save(update_fields=["price_from", "search_document", "updated_at"])
+    return f"{text} {fold(text)}"
 
 
 def _check_category(category_id: int) -> Category:
@@ -995,3 +1004,137 @@ def product_image_remove(*, product_id: int, image_id: int) -> None:
     stored = picture.image
     picture.delete()
     transaction.on_commit(lambda: stored.storage.delete(stored.name))
+
+
+# --- Bulk loading (demo data and benchmarks) -------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class BulkProduct:
+    name: str
+    category_id: int
+    variants: list[VariantInput]
+    brand_id: int | None = None
+    description: str = ""
+    specifications: tuple = ()
+    is_featured: bool = False
+
+
+def catalogue_bulk_load(*, products, batch_size: int = 1000, progress=None) -> int:
+    """Load many products at once (a demo or benchmark catalogue of 100,000): one transaction
+    and a handful of INSERTs per batch, the same derived columns and the same stock ledger
+    as ``product_create``. ``progress(done)`` is called after each batch. Returns how many."""
+    categories = {row["pk"]: row for row in Category.objects.values("pk", "name", "parent_id")}
+    brands = dict(Brand.objects.values_list("pk", "name"))
+
+    def path_names(category_id):
+        names, current = [], categories.get(category_id)
+        while current is not None:
+            names.append(current["name"])
+            current = categories.get(current["parent_id"])
+        return names
+
+    done, batch = 0, []
+    for item in products:
+        batch.append(item)
+        if len(batch) >= batch_size:
+            done += _bulk_batch(batch, path_names, brands)
+            batch = []
+            if progress:
+                progress(done)
+    if batch:
+        done += _bulk_batch(batch, path_names, brands)
+        if progress:
+            progress(done)
+    return done
+
+
+@transaction.atomic
+def _bulk_batch(items: list[BulkProduct], path_names, brands: dict[int, str]) -> int:
+    base_slugs = [slugify(item.name)[:200] or "item" for item in items]
+    taken = set(Product.objects.filter(slug__in=base_slugs).values_list("slug", flat=True))
+    products, variant_rows = [], []
+    now = timezone.now()
+    for item, base in zip(items, base_slugs, strict=True):
+        slug, n = base, 2
+        while slug in taken or (slug != base and Product.objects.filter(slug=slug).exists()):
+            slug, n = f"{base}-{n}", n + 1  # only names seen before pay for a query here
+        taken.add(slug)
+        specs = _clean_specifications(item.specifications)
+        active_prices = [_price(v.price, "price") for v in item.variants if v.is_active]
+        products.append(
+            Product(
+                category_id=item.category_id,
+                brand_id=item.brand_id,
+                name=item.name[:200],
+                slug=slug,
+                description=item.description,
+                specifications=specs,
+                is_featured=item.is_featured,
+                price_from=min(active_prices) if active_prices else Decimal("0"),
+                search_document=_search_document(
+                    name=item.name,
+                    brand=brands.get(item.brand_id, ""),
+                    category_names=path_names(item.category_id),
+                    specifications=specs,
+                    skus=[v.sku.strip().upper() for v in item.variants],
+                ),
+                created_at=now,
+            )
+        )
+    try:
+        if connection.features.can_return_rows_from_bulk_insert:
+            Product.objects.bulk_create(products)
+        else:  # MySQL/MariaDB hand back no ids from a bulk insert
+            for product in products:
+                product.save(force_insert=True)
+        for product, item in zip(products, items, strict=True):
+            for position, spec in enumerate(item.variants):
+                variant_rows.append(
+                    Variant(
+                        product_id=product.pk,
+                        sku=spec.sku.strip().upper(),
+                        options=dict(spec.options or {}),
+                        price=_price(spec.price, "price"),
+                        cost=_price(spec.cost, "cost", allow_zero=True),
+                        low_stock_threshold=max(0, int(spec.low_stock_threshold)),
+                        is_active=spec.is_active,
+                        on_hand=max(0, int(spec.initial_stock)),
+                        position=position,
+                    )
+                )
+        Variant.objects.bulk_create(variant_rows)
+    except IntegrityError:
+        raise InventoryValidationError(_("Hay SKU repetidos en la carga.")) from None
+    StockMovement.objects.bulk_create(
+        StockMovement(
+            variant_id=variant.pk,
+            kind=StockMovement.Kind.RECEIPT,
+            quantity=variant.on_hand,
+            reason=_("Existencias iniciales"),
+            created_at=now,
+        )
+        for variant in variant_rows
+        if variant.on_hand > 0
+    )
+    return len(products)
+
+
+IMPORT_JOB_STALE_AFTER = timedelta(hours=2)
+
+
+def import_job_fail_stale(*, idle: timedelta = IMPORT_JOB_STALE_AFTER) -> int:
+    """Mark failed the jobs whose worker died mid-run (no progress for ``idle``).
+
+    Nothing half-written stays behind: a check writes nothing and an import is one
+    transaction. The manager sees the reason and uploads the file again."""
+    return ImportJob.objects.filter(
+        status__in=(ImportJob.Status.VALIDATING, ImportJob.Status.IMPORTING),
+        updated_at__lt=timezone.now() - idle,
+    ).update(
+        status=ImportJob.Status.FAILED,
+        error_message=_(
+            "La importación se interrumpió (el proceso que la hacía se detuvo). Vuelva a subir el archivo."
+        ),
+        finished_at=timezone.now(),
+    )

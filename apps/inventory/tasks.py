@@ -12,3 +12,8 @@ def product_sales_rank_refresh() -> int:
 def import_job_run(job_id: int, apply: bool) -> None:
     """Run a catalogue import job; a job already running, done or failed is left alone."""
     services.import_job_run(job_id=job_id, apply=apply)
+
+
+@shared_task(name="inventory.import_job_fail_stale", ignore_result=True)
+def import_job_fail_stale() -> int:
+    return services.import_job_fail_stale()

@@ -403,3 +403,25 @@ def test_import_command_background_queues_a_job_and_prints_its_id(
     job = ImportJob.objects.get(pk=job_id)
     assert job.background and job.status == ImportJob.Status.DONE
     assert Variant.objects.get(sku=skus[3]).on_hand == 3
+
+
+def test_a_job_whose_worker_died_is_marked_failed_after_a_while():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.inventory import services as inventory_services
+    from apps.inventory.models import ImportJob
+
+    running = ImportJob.objects.create(
+        kind="stock", original_filename="existencias.csv", format="csv", status="importing"
+    )
+    fresh = ImportJob.objects.create(
+        kind="stock", original_filename="otra.csv", format="csv", status="validating"
+    )
+    ImportJob.objects.filter(pk=running.pk).update(updated_at=timezone.now() - timedelta(hours=3))
+    assert inventory_services.import_job_fail_stale() == 1
+    running.refresh_from_db()
+    fresh.refresh_from_db()
+    assert running.status == "failed" and "interrumpió" in running.error_message
+    assert fresh.status == "validating"

@@ -88,33 +88,38 @@ class Command(BaseCommand):
                     name=sub, parent_id=top_id, icon=sub_icon, position=sub_position
                 )
         brand_ids = {name: inventory_services.brand_create(name=name) for name in catalogue.BRANDS}
-        step = max(1, count // 20)
-        for item in catalogue.products(count):
-            inventory_services.product_create(
-                name=item["name"],
-                category_id=category_ids[item["category"]],
-                brand_id=brand_ids[item["brand"]],
-                description=item["description"],
-                specifications=item["specifications"],
-                is_featured=item["featured"],
-                variants=[
-                    inventory_services.VariantInput(
-                        sku=f"EP{item['number']:06d}-{index}",
-                        price=variant["price"],
-                        cost=variant["cost"],
-                        options=variant["options"],
-                        initial_stock=variant["stock"],
-                    )
-                    for index, variant in enumerate(item["variants"], start=1)
-                ],
-            )
-            if item["number"] % step == 0 or item["number"] == count:
-                done = item["number"] * 100 // count
-                self.stdout.write(
-                    f"\rCatálogo: [{'#' * (done // 5):<20}] {done:3d}% ({item['number']}/{count})",
-                    ending="",
+
+        def progress(done: int) -> None:
+            share = done * 100 // count
+            bar = "#" * (share // 5)
+            self.stdout.write(f"\rCatálogo: [{bar:<20}] {share:3d}% ({done}/{count})", ending="")
+            self.stdout.flush()
+
+        inventory_services.catalogue_bulk_load(
+            products=(
+                inventory_services.BulkProduct(
+                    name=item["name"],
+                    category_id=category_ids[item["category"]],
+                    brand_id=brand_ids[item["brand"]],
+                    description=item["description"],
+                    specifications=item["specifications"],
+                    is_featured=item["featured"],
+                    variants=[
+                        inventory_services.VariantInput(
+                            sku=f"EP{item['number']:06d}-{index}",
+                            price=variant["price"],
+                            cost=variant["cost"],
+                            options=variant["options"],
+                            initial_stock=variant["stock"],
+                        )
+                        for index, variant in enumerate(item["variants"], start=1)
+                    ],
                 )
-                self.stdout.flush()
+                for item in catalogue.products(count)
+            ),
+            batch_size=min(1000, max(50, count // 20)),
+            progress=progress,
+        )
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Catálogo de demostración: {count} productos."))
 
