@@ -92,7 +92,7 @@ def coupon_redeem(
     coupons = Coupon.objects.filter(code=normalised)
     per_customer = coupons.values_list("max_uses_per_customer", flat=True).first()
     if per_customer is not None:
-        coupons = coupons.select_for_update(of=("self",))
+        coupons = coupons.select_for_update()
     coupon = coupons.first() if normalised else None
     if coupon is None:
         raise CouponNotApplicableError(
@@ -355,7 +355,7 @@ def coupon_update(*, coupon_id: int, **changes: Any) -> None:
         raise CouponValidationError(
             _("Campos desconocidos: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
         )
-    coupon = Coupon.objects.select_for_update(of=("self",)).filter(pk=coupon_id).first()
+    coupon = Coupon.objects.select_for_update().filter(pk=coupon_id).first()
     if coupon is None:
         raise NotFoundError(_("Cupón no encontrado."))
     current = {name: getattr(coupon, name) for name in _EDITABLE}
