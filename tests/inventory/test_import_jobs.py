@@ -71,8 +71,8 @@ def _progress_updates(queries) -> int:
     return sum(
         1
         for query in queries
-        if query["sql"].startswith('UPDATE "inventory_importjob"')
-        and '"processed_rows"' in query["sql"]
+        if query["sql"].replace("`", '"').startswith('UPDATE "inventory_importjob"')
+        and '"processed_rows"' in query["sql"].replace("`", '"')
     )
 
 
