@@ -5,9 +5,10 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from apps.accounts.events import UserErased
 from apps.core.events import subscribe
 
-from . import selectors
+from . import selectors, services
 from .events import OrderPlaced, OrderRefunded, OrderStatusChanged
 
 
@@ -53,3 +54,8 @@ def email_status_changed(event: OrderStatusChanged) -> None:
 @subscribe(OrderRefunded)
 def email_refunded(event: OrderRefunded) -> None:
     _mail(event.number, "sales/email/refunded.txt", "reembolso", amount=event.amount)
+
+
+@subscribe(UserErased)
+def anonymise_orders(event: UserErased) -> None:
+    services.orders_anonymise(customer_id=event.user_id)

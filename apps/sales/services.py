@@ -883,3 +883,19 @@ def order_place_once(
     }
     idempotency_complete(scope=scope, key=key, status=201, body=body, order_id=placed.order_id)
     return CheckoutOutcome(status=201, body=body)
+
+
+@transaction.atomic
+def orders_anonymise(*, customer_id: int) -> int:
+    """A customer asked to be forgotten: their orders keep the amounts and the lines (the
+    ledger and the tax records need them) but lose the name, address, phone and e-mail."""
+    return Order.objects.filter(customer_id=customer_id).update(
+        email=f"borrado-{customer_id}@anonimo.invalid",
+        ship_name=_("Cliente borrado"),
+        ship_line1="—",
+        ship_line2="",
+        ship_postal_code="—",
+        ship_city="—",
+        ship_province="",
+        ship_phone="",
+    )

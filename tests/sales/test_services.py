@@ -301,3 +301,20 @@ def test_idempotency_claims():
         sales_services.idempotency_claim(scope="user:2", key="k1", request_hash="h1").replay
         is False
     )
+
+
+def test_an_erased_customer_s_orders_keep_the_money_but_lose_the_person(
+    django_capture_on_commit_callbacks,
+):
+    from apps.accounts import services as accounts_services
+
+    shopper = make_shopper()
+    shopper.add(make_variant(price="45.00"), 1)
+    number = shopper.place(payment_method="card", card=APPROVED).number
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts_services.user_erase(user_id=shopper.customer_id)
+    order = Order.objects.get(number=number)
+    assert order.ship_name == "Cliente borrado" and "Calle" not in order.ship_line1
+    assert shopper.email not in order.email and order.ship_phone == ""
+    assert order.total == Decimal("49.99") and order.lines.count() == 1  # 45.00 + shipping
+    assert LedgerEntry.objects.get().amount == Decimal("49.99")
