@@ -125,22 +125,13 @@ def _address(request, payload: CheckoutIn) -> services.ShippingAddress:
         saved = accounts_selectors.address_get(
             user_id=request.user.pk, address_id=payload.address_id
         )
-        return services.ShippingAddress(
-            full_name=saved.full_name,
-            line1=saved.line1,
-            line2=saved.line2,
-            postal_code=saved.postal_code,
-            city=saved.city,
-            province=saved.province,
-            country=saved.country,
-            phone=saved.phone,
-        )
+        return services.ShippingAddress.from_fields(saved)
     if payload.shipping_address is None:
         raise services.CheckoutError(
             "Indique la dirección de envío (address_id o shipping_address).",
             details={"shipping_address": "required"},
         )
-    return services.ShippingAddress(**payload.shipping_address.dict())
+    return services.ShippingAddress.from_fields(payload.shipping_address.dict())
 
 
 def _fingerprint(payload: CheckoutIn) -> dict:

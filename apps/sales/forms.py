@@ -182,26 +182,8 @@ class CheckoutForm(BootstrapFormMixin, forms.Form):
         data = self.cleaned_data
         if not self.new_address():
             chosen = self.addresses[data["address"]]
-            return services.ShippingAddress(
-                full_name=chosen.full_name,
-                line1=chosen.line1,
-                line2=chosen.line2,
-                postal_code=chosen.postal_code,
-                city=chosen.city,
-                province=chosen.province,
-                country=chosen.country,
-                phone=chosen.phone,
-            )
-        return services.ShippingAddress(
-            full_name=data["full_name"],
-            line1=data["line1"],
-            line2=data["line2"],
-            postal_code=data["postal_code"],
-            city=data["city"],
-            province=data["province"],
-            country=data["country"],
-            phone=data["phone"],
-        )
+            return services.ShippingAddress.from_fields(chosen)
+        return services.ShippingAddress.from_fields(data)
 
     def card(self) -> services.CardInput | None:
         data = self.cleaned_data

@@ -84,6 +84,12 @@ class ShippingAddress:
     country: str = "ES"
     phone: str = ""
 
+    @classmethod
+    def from_fields(cls, source) -> "ShippingAddress":
+        """From anything with the same field names: an address-book entry, a form's data."""
+        get = source.get if isinstance(source, dict) else lambda name: getattr(source, name)
+        return cls(**{field.name: get(field.name) for field in dataclasses.fields(cls)})
+
 
 @dataclasses.dataclass(frozen=True)
 class CardInput:
