@@ -184,9 +184,7 @@ def checkout(request, payload: CheckoutIn):
 @router.get("/orders", auth=session_auth, response=list[OrderOut])
 @paginate(PageNumberPagination, page_size=20)
 def order_list(request):
-    return selectors.order_search(filters=selectors.OrderFilters()).filter(
-        customer_id=request.auth.pk
-    )
+    return selectors.customer_orders(customer_id=request.auth.pk).order_by("-created_at", "-pk")
 
 
 @router.get("/orders/{number}", auth=session_auth, response=OrderDetailOut)

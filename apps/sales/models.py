@@ -16,6 +16,9 @@ class Order(models.Model):
         DELIVERED = "delivered", _("Entregado")
         CANCELLED = "cancelled", _("Cancelado")
         REFUNDED = "refunded", _("Reembolsado")
+        # A card the gateway refused: the attempt is kept for managers, never shown to the
+        # customer as an order (no e-mail, not in their history); stock and coupon came back.
+        PAYMENT_FAILED = "payment_failed", _("Pago fallido")
 
     class PaymentMethod(models.TextChoices):
         CARD = "card", _("Tarjeta")
@@ -179,6 +182,12 @@ class Payment(models.Model):
     def __str__(self) -> str:
         return f"{self.order_id} {self.method} {self.status}"
 
+    @property
+    def charge_key(self) -> str:
+        """The idempotency key the gateway is charged with: one per payment attempt, so a
+        resumed or retried charge can never take the money twice."""
+        return f"charge-{self.order_id}-{self.pk}"
+
 
 class LedgerEntry(models.Model):
     """Money that actually moved. Revenue for any period is the sum of these amounts."""
@@ -284,3 +293,24 @@ class Refund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.amount} {self.status}"
+
+
+class SandboxOperation(models.Model):
+    """What the sandbox gateway remembers, as a real gateway does on its side: each charge
+    and refund under its idempotency key, so the same key never moves money twice and a
+    charge's outcome can be asked for later by that key."""
+
+    class Kind(models.TextChoices):
+        CHARGE = "charge"
+        REFUND = "refund"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    amount = models.DecimalField(**MONEY)
+    approved = models.BooleanField()
+    code = models.CharField(max_length=40, blank=True)
+    reference = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.idempotency_key}"

@@ -8,6 +8,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from apps.core.money import ZERO, money
+
 from .models import IdempotencyKey, LedgerEntry, Order, OrderEvent, OrderLine, Payment, Refund
 
 
@@ -15,9 +17,15 @@ def order_for_email(*, number: str) -> Order | None:
     return Order.objects.filter(number=number).prefetch_related("lines").first()
 
 
+def customer_orders(*, customer_id: int) -> QuerySet[Order]:
+    """The orders a customer sees: their own, less the card attempts the gateway refused
+    (those are kept for managers as failed payments, never shown as orders)."""
+    return Order.objects.filter(customer_id=customer_id).exclude(status=Order.Status.PAYMENT_FAILED)
+
+
 def order_list_for_customer(*, customer_id: int, page: int = 1, per_page: int = 20):
     orders = (
-        Order.objects.filter(customer_id=customer_id)
+        customer_orders(customer_id=customer_id)
         .prefetch_related("lines")
         .order_by("-created_at", "-pk")
     )
@@ -36,7 +44,7 @@ def _with_everything(orders: QuerySet[Order]) -> QuerySet[Order]:
 
 def order_get_for_customer(*, number: str, customer_id: int) -> Order | None:
     """The customer's own order, or None (another customer's order is simply not found)."""
-    return _with_everything(Order.objects.filter(number=number, customer_id=customer_id)).first()
+    return _with_everything(customer_orders(customer_id=customer_id).filter(number=number)).first()
 
 
 def order_get(*, number: str) -> Order | None:
@@ -80,9 +88,37 @@ def order_lines(*, order_id: int) -> list[OrderLine]:
 def customer_has_orders(*, customer_id: int) -> bool:
     return (
         Order.objects.filter(customer_id=customer_id)
-        .exclude(status=Order.Status.CANCELLED)
+        .exclude(status__in=(Order.Status.CANCELLED, Order.Status.PAYMENT_FAILED))
         .exists()
     )
+
+
+REFUNDABLE_STATUSES = frozenset(
+    {Order.Status.PAID, Order.Status.PREPARING, Order.Status.SHIPPED, Order.Status.DELIVERED}
+)
+REFUNDS_IN_FLIGHT = frozenset({Refund.Status.PENDING, Refund.Status.PROCESSING})
+
+
+def order_refundable(order: Order) -> Decimal:
+    """What can still be refunded on ``order``: its total, less what was refunded and what is
+    being paid out; zero when it was never paid or is past refunding. The one rule for the
+    refund form, the API and the service (which calls it with the order's row locked)."""
+    if order.paid_at is None or order.status not in REFUNDABLE_STATUSES:
+        return ZERO
+    in_flight = sum(
+        (refund.amount for refund in order.refunds.all() if refund.status in REFUNDS_IN_FLIGHT),
+        ZERO,
+    )
+    return money(order.total - order.refunded - in_flight)
+
+
+def ledger_net_revenue(*, since=None, until=None) -> Decimal:
+    entries = LedgerEntry.objects.all()
+    if since:
+        entries = entries.filter(at__gte=since)
+    if until:
+        entries = entries.filter(at__lt=until)
+    return money(entries.aggregate(total=Sum("amount"))["total"] or ZERO)
 
 
 def ledger_totals() -> dict[str, Decimal]:

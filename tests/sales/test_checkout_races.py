@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from apps.cart import services as cart_services
+from apps.core.errors import ApplicationError
 from apps.coupons import services as coupons_services
 from apps.coupons.models import Coupon
 from apps.inventory import selectors as inventory_selectors
@@ -26,7 +27,7 @@ pytestmark = [
 def _outcome(shopper, **kwargs):
     try:
         return shopper.place(**kwargs)
-    except sales_services.ApplicationError as error:
+    except ApplicationError as error:
         return error
 
 
@@ -40,12 +41,10 @@ def test_c01_hundred_checkouts_for_ten_units():
     outcomes = race(100, lambda i: _outcome(shoppers[i], payment_method="card", card=APPROVED))
 
     placed = [o for o in outcomes if isinstance(o, sales_services.PlacedOrder)]
-    refused = [o for o in outcomes if isinstance(o, sales_services.ApplicationError)]
+    refused = [o for o in outcomes if isinstance(o, ApplicationError)]
     assert len(placed) == 10, Counter(type(o).__name__ for o in outcomes)
     assert len(refused) == 90, [
-        o
-        for o in outcomes
-        if not isinstance(o, sales_services.ApplicationError | sales_services.PlacedOrder)
+        o for o in outcomes if not isinstance(o, ApplicationError | sales_services.PlacedOrder)
     ][:3]
     assert {o.code for o in refused} == {"out_of_stock"}
     assert all(o.message for o in refused)
@@ -85,7 +84,7 @@ def test_c04_coupon_with_five_uses_and_fifty_checkouts():
     outcomes = race(50, lambda i: _outcome(shoppers[i]))
 
     placed = [o for o in outcomes if isinstance(o, sales_services.PlacedOrder)]
-    refused = [o for o in outcomes if isinstance(o, sales_services.ApplicationError)]
+    refused = [o for o in outcomes if isinstance(o, ApplicationError)]
     assert len(placed) == 5 and len(refused) == 45, Counter(type(o).__name__ for o in outcomes)
     assert {o.code for o in refused} <= {"coupon_invalid", "coupon_exhausted"}
     # Nobody was charged the full price silently: every order has the discount.

@@ -4,11 +4,14 @@ import pytest
 from django.core import mail
 
 from apps.cart import selectors as cart_selectors
+from apps.core.errors import NotFoundError
 from apps.core.models import OutboxMessage
 from apps.coupons import services as coupons_services
 from apps.inventory import selectors as inventory_selectors
+from apps.sales import selectors as sales_selectors
 from apps.sales import services as sales_services
 from apps.sales.models import LedgerEntry, Order, Payment
+from apps.sales.services import checkout as checkout_impl
 from tests.sales.factories import (
     APPROVED,
     DECLINED,
@@ -73,7 +76,9 @@ def test_card_approved_is_paid_in_the_ledger_and_keeps_no_card_number():
         (TIMEOUT, "payment_timeout"),
     ],
 )
-def test_failed_payment_runs_the_compensation_and_keeps_the_cart(card, code):
+def test_failed_payment_runs_the_compensation_and_keeps_the_cart(
+    card, code, django_capture_on_commit_callbacks
+):
     shopper = make_shopper()
     variant = make_variant(price="30.00", stock=4)
     coupon_id = coupons_services.coupon_create(
@@ -85,14 +90,29 @@ def test_failed_payment_runs_the_compensation_and_keeps_the_cart(card, code):
     cart_services.cart_coupon_apply(
         cart_id=shopper.cart_id, code="verano10", customer_id=shopper.customer_id
     )
-    with pytest.raises(sales_services.PaymentError) as error:
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(sales_services.PaymentError) as error,
+    ):
         shopper.place(payment_method="card", card=card)
     assert error.value.code == code
     assert error.value.message
 
+    # The attempt is kept for managers as a failed payment, not as a cancelled order:
     order = Order.objects.get()
-    assert order.status == "cancelled"
+    assert order.status == "payment_failed"
     assert order.payments.get().status in ("declined", "failed")
+    # ...and the customer never sees it, nor hears of it.
+    assert (
+        sales_selectors.order_list_for_customer(customer_id=shopper.customer_id).paginator.count
+        == 0
+    )
+    assert (
+        sales_selectors.order_get_for_customer(number=order.number, customer_id=shopper.customer_id)
+        is None
+    )
+    assert mail.outbox == []
+    assert not sales_selectors.customer_has_orders(customer_id=shopper.customer_id)
     assert stock(variant) == 4
     from apps.coupons.models import Coupon
 
@@ -215,7 +235,7 @@ def test_customer_cancels_their_own_order_once():
     variant = make_variant(price="15.00", stock=5)
     shopper.add(variant, 2)
     number = shopper.place(payment_method="card", card=APPROVED).number
-    with pytest.raises(sales_services.NotFoundError):
+    with pytest.raises(NotFoundError):
         sales_services.order_cancel(order_number=number, customer_id=other.customer_id)
     sales_services.order_cancel(order_number=number, customer_id=shopper.customer_id)
     with pytest.raises(sales_services.IllegalTransitionError):
@@ -266,11 +286,11 @@ def test_unpaid_card_orders_expire_and_give_their_stock_back():
     variant = make_variant(stock=2)
     shopper.add(variant, 2)
     # A worker died between placing the order and charging the card:
-    placed = sales_services._order_create(
+    placed = checkout_impl._order_create(
         cart_id=shopper.cart_id,
         customer_id=shopper.customer_id,
         email=shopper.email,
-        address=sales_services._clean_address(
+        address=checkout_impl._clean_address(
             sales_services.ShippingAddress(full_name="A", line1="B", postal_code="1", city="C")
         ),
         shipping_method="standard",

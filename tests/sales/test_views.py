@@ -223,7 +223,10 @@ def test_declined_card_shows_the_error_keeps_the_cart_and_pays_nothing(buyer):
     assert response.context["form"]["payment_method"].value() == "card"
 
     assert not Order.objects.filter(status="paid").exists()
-    assert Order.objects.get().status == "cancelled"
+    # Kept for managers as a failed payment; nothing in the customer's history.
+    assert Order.objects.get().status == "payment_failed"
+    history = client.get(reverse("sales:order_list"))
+    assert Order.objects.get().number not in history.content.decode()
     assert stock(shopper.variant) == 10
     assert cart_selectors.cart_price(cart_id=shopper.cart_id).lines[0].quantity == 1
     assert not LedgerEntry.objects.exists()

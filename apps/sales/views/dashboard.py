@@ -22,12 +22,6 @@ from ..models import Order
 from .common import order_history, status_label
 
 PER_PAGE = 25
-REFUNDABLE = {
-    Order.Status.PAID,
-    Order.Status.PREPARING,
-    Order.Status.SHIPPED,
-    Order.Status.DELIVERED,
-}
 
 
 def _order_or_404(number: str) -> Order:
@@ -113,7 +107,7 @@ def order_detail(request, number: str):
             status=order.status, payment_method=order.payment_method, paid=bool(order.paid_at)
         )
     ]
-    refundable = order.paid_at is not None and order.status in REFUNDABLE
+    refundable = selectors.order_refundable(order)
     return render(
         request,
         "sales/dashboard/order_detail.html",
@@ -122,7 +116,7 @@ def order_detail(request, number: str):
             "history": order_history(order),
             "transitions": transitions,
             "refund_form": forms.RefundForm(lines=order.lines.all()) if refundable else None,
-            "refundable_amount": order.total - order.refunded,
+            "refundable_amount": refundable,
         },
     )
 
