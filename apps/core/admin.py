@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import OutboxMessage
+from .admin_mixins import ReadOnlyAdminMixin
+from .models import OutboxMessage, OutgoingMail
 
 
 @admin.register(OutboxMessage)
@@ -22,3 +23,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("subject", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status",)
+    search_fields = ("key", "subject", "message_id")
+    exclude = ("body",)  # the text may hold personal data; the subject says what it was

@@ -48,3 +48,35 @@ class HandledEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handler} {self.event_id}"
+
+
+class OutgoingMail(models.Model):
+    """An e-mail recorded before it is sent. Its key names it for good (an event and the
+    handler that wrote it), so it is recorded once and sent once; a resend after a crash
+    between sending and recording carries the same Message-ID, which the mail layer
+    deduplicates."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pendiente")
+        SENT = "sent", _("Enviado")
+        DEAD = "dead", _("Fallido")
+
+    key = models.CharField(max_length=200, unique=True)
+    message_id = models.CharField(max_length=200)
+    to = models.JSONField()
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("correo saliente")
+        verbose_name_plural = _("correos salientes")
+        indexes = [models.Index(fields=["status", "created_at"], name="outgoing_mail_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"

@@ -1,18 +1,19 @@
-"""Sales' own subscribers: the customer hears about the order by e-mail, once per event."""
+"""Sales' own subscribers: the customer hears about the order by e-mail, once per event
+(each e-mail is recorded under the event's id before it is sent)."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from apps.accounts.events import UserErased
-from apps.core.events import subscribe
+from apps.core.events import Event, subscribe
+from apps.core.services import mail_queue
 
 from . import selectors, services
 from .events import OrderPlaced, OrderRefunded, OrderStatusChanged
 
 
-def _mail(order_number: str, template: str, subject: str, **context) -> None:
+def _mail(event: Event, order_number: str, template: str, subject: str, **context) -> None:
     order = selectors.order_for_email(number=order_number)
     if order is None:
         return
@@ -20,17 +21,18 @@ def _mail(order_number: str, template: str, subject: str, **context) -> None:
         body = render_to_string(
             template, {"order": order, "SHOP_NAME": settings.SHOP_NAME, **context}
         )
-        send_mail(
+        mail_queue(
+            key=f"{event.event_id}:{template}",
+            to=[order.email],
             subject=f"{settings.SHOP_NAME}: {subject} {order.number}",
-            message=body,
-            from_email=None,
-            recipient_list=[order.email],
+            body=body,
         )
 
 
 @subscribe(OrderPlaced)
 def email_order_placed(event: OrderPlaced) -> None:
     _mail(
+        event,
         event.number,
         "sales/email/order_placed.txt",
         "pedido recibido",
@@ -43,6 +45,7 @@ def email_status_changed(event: OrderStatusChanged) -> None:
     if not event.from_status:
         return
     _mail(
+        event,
         event.number,
         "sales/email/status_changed.txt",
         "su pedido ha cambiado",
@@ -53,7 +56,7 @@ def email_status_changed(event: OrderStatusChanged) -> None:
 
 @subscribe(OrderRefunded)
 def email_refunded(event: OrderRefunded) -> None:
-    _mail(event.number, "sales/email/refunded.txt", "reembolso", amount=event.amount)
+    _mail(event, event.number, "sales/email/refunded.txt", "reembolso", amount=event.amount)
 
 
 @subscribe(UserErased)

@@ -150,15 +150,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache -------------------------------------------------------------------
 
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "electropluz",
-            "TIMEOUT": 300,
-        }
+
+
+def redis_cache(url: str) -> dict:
+    """The cache is an accelerator, never a dependency: with the server down every read
+    and write is a miss (IGNORE_EXCEPTIONS, logged), and short timeouts keep that a
+    slowdown, not an outage. /readyz still reports the cache as down."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "electropluz",
+        "TIMEOUT": 300,
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+            "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.5),
+        },
     }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
 else:
     CACHES = {
         "default": {
@@ -166,6 +179,9 @@ else:
             "LOCATION": "electropluz",
         }
     }
+# Sessions live in the database (the cache only speeds their reads up), so losing the
+# cache server signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # --- Users and passwords -----------------------------------------------------
 
@@ -268,6 +284,9 @@ if CELERY_BROKER_URL == "filesystem://":
         "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
     }
+# How long a worker's claim on an outbox message or a recorded e-mail lasts; the sweep
+# (every 30 s) retries a claim whose worker died once it runs out: within a minute.
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=30)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
