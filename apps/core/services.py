@@ -59,7 +59,7 @@ def _hand_to_worker(task, message_id: str) -> None:
         return
     try:
         with current_app.pool.acquire(block=True, timeout=1) as connection:
-            connection.ensure_connection(max_retries=1, interval_start=0, timeout=1)
+            connection.ensure_connection(max_retries=0, timeout=1)
             task.apply_async((message_id,), connection=connection, retry=False)
     except Exception:  # the broker is down or slow: the message waits in the outbox
         logger.warning("outbox message %s left for the sweep: broker unavailable", message_id)
@@ -141,8 +141,6 @@ def outbox_sweep(*, batch_size: int = 200) -> int:
 
 # --- E-mail: recorded before it is sent ----------------------------------------------
 
-MAIL_SEND_DELAY = timedelta(seconds=30)  # the after-commit send normally comes first
-
 
 def mail_queue(*, key: str, to: list[str], subject: str, body: str) -> None:
     """Record an e-mail in the current transaction and send it once that commits.
@@ -203,9 +201,7 @@ def mail_sweep(*, batch_size: int = 200) -> int:
     """Send the recorded e-mails whose after-commit send never happened or failed."""
     now = timezone.now()
     due = list(
-        OutgoingMail.objects.filter(
-            status=OutgoingMail.Status.PENDING, created_at__lte=now - MAIL_SEND_DELAY
-        )
+        OutgoingMail.objects.filter(status=OutgoingMail.Status.PENDING)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
         .order_by("created_at")
         .values_list("key", flat=True)[:batch_size]
