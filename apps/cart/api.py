@@ -56,6 +56,9 @@ class CartOut(Schema):
     coupon_error: str
     item_count: int
     can_checkout: bool
+    signature: str = Field(
+        ..., description="send it back as the checkout's cart_signature to pay for this very cart"
+    )
     message: str = ""
 
 

@@ -1,6 +1,7 @@
 """Cart reads: the priced cart, recomputed from inventory's current prices every time."""
 
 import dataclasses
+import hashlib
 from decimal import Decimal
 
 from django.conf import settings
@@ -78,6 +79,17 @@ class PricedCart:
     def can_checkout(self) -> bool:
         """Lines, none with an issue, and no coupon that stopped applying (remove it or fix it)."""
         return bool(self.lines) and not self.has_issues and not self.coupon_error
+
+    @property
+    def signature(self) -> str:
+        """What the customer was shown: lines, prices, coupon, shipping and total. A checkout
+        that sends it back is refused if anything of that changed since."""
+        seen = [
+            (line.variant_id, line.quantity, str(line.unit_price), str(line.discount))
+            for line in self.lines
+        ]
+        text = repr((seen, self.coupon_code, str(self.shipping), str(self.total)))
+        return hashlib.sha256(text.encode()).hexdigest()
 
     @property
     def free_shipping_missing(self) -> Decimal:

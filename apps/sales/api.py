@@ -4,7 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Header, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from apps.accounts import selectors as accounts_selectors
@@ -42,6 +42,11 @@ class CheckoutIn(Schema):
     shipping_method: Order.ShippingMethod = Order.ShippingMethod.STANDARD
     payment_method: Order.PaymentMethod
     card: CardIn | None = None
+    cart_signature: str | None = Field(
+        None,
+        max_length=64,
+        description="the cart's signature from GET /cart: if the cart changed since, 409",
+    )
 
 
 class PlacedOut(Schema):
@@ -148,7 +153,22 @@ def _fingerprint(payload: CheckoutIn) -> dict:
     response={201: PlacedOut, 402: dict, 409: dict, 422: dict},
     summary="Place an order from the customer's cart",
 )
-def checkout(request, payload: CheckoutIn):
+def checkout(
+    request,
+    payload: CheckoutIn,
+    idempotency_key: str | None = Header(
+        None,
+        alias="Idempotency-Key",
+        max_length=100,
+        description=(
+            "Any unique string (a UUID) chosen by the client for this purchase. The same key "
+            "and body never place a second order: a retry gets the first answer, or the order "
+            "as it is now if the first attempt was cut off (its payment finished first). The "
+            "same key with another body is refused (422); while the first attempt is still "
+            "creating its order, 409. Keys are scoped to the caller."
+        ),
+    ),
+):
     user = request.auth
     kwargs = {
         "cart_id": cart_selectors.cart_find(user_id=user.pk),
@@ -158,12 +178,13 @@ def checkout(request, payload: CheckoutIn):
         "shipping_method": payload.shipping_method,
         "payment_method": payload.payment_method,
         "card": services.CardInput(**payload.card.dict()) if payload.card else None,
+        "expected_signature": payload.cart_signature,
         "ip": client_ip(request),
         "user_agent": client_user_agent(request),
     }
     if kwargs["cart_id"] is None:
         raise services.CheckoutError("Su carrito está vacío.", code="cart_empty")
-    key = request.headers.get("Idempotency-Key")
+    key = idempotency_key
     if key is None:
         placed = services.order_place(**kwargs)
         return Status(

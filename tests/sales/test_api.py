@@ -159,3 +159,25 @@ def test_manager_moves_and_refunds_orders(shopper_client):
         "illegal_transition",
     )
     assert_error_shape(client.get("/api/v1/manager/orders"), 403, "permission_denied")
+
+
+def test_the_checkout_declares_its_idempotency_key_in_the_schema(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    operation = spec["paths"]["/api/v1/checkout"]["post"]
+    header = next(p for p in operation["parameters"] if p["in"] == "header")
+    assert header["name"] == "Idempotency-Key" and header["required"] is False
+    assert "409" in operation["responses"] and "422" in operation["responses"]
+
+
+def test_the_api_checkout_refuses_a_cart_that_changed_since_it_was_shown(shopper_client):
+    shopper, client = shopper_client
+    shown = client.get("/api/v1/cart").json()["signature"]
+    shopper.add(make_variant(price="10.00", stock=5), 1)  # another tab added something
+    body = {"shipping_address": ADDRESS, "payment_method": "transfer", "cart_signature": shown}
+    error = assert_error_shape(_checkout(client, body), 409, "cart_changed")
+    assert "han cambiado" in error["message"]
+    assert not Order.objects.exists()
+
+    current = client.get("/api/v1/cart").json()["signature"]
+    placed = _checkout(client, body | {"cart_signature": current})
+    assert placed.status_code == 201 and str(Order.objects.get().total) == placed.json()["total"]

@@ -98,7 +98,9 @@ def _clean_address(address: ShippingAddress) -> ShippingAddress:
     return ShippingAddress(**fields)
 
 
-def _priced_for_checkout(*, cart_id: int, customer_id: int, shipping_method: str):
+def _priced_for_checkout(
+    *, cart_id: int, customer_id: int, shipping_method: str, expected_signature: str | None
+):
     priced = cart_selectors.cart_price(
         cart_id=cart_id,
         customer_id=customer_id,
@@ -107,6 +109,14 @@ def _priced_for_checkout(*, cart_id: int, customer_id: int, shipping_method: str
     )
     if not priced.lines:
         raise CheckoutError(_("Su carrito está vacío."), code="cart_empty")
+    if expected_signature and expected_signature != priced.signature:
+        raise CartChangedError(
+            _(
+                "Su carrito o el envío han cambiado: revise el resumen y vuelva a "
+                "confirmar el pedido."
+            ),
+            details={"cart_signature": priced.signature},
+        )
     if priced.has_issues:
         changed = [line for line in priced.lines if line.issues]
         stock_only = all(set(line.issues) <= STOCK_ISSUES for line in changed)
@@ -135,9 +145,13 @@ def _order_create(
     payment_method: str,
     card: payments.CardToken | None,
     idempotency: IdempotencyRef | None = None,
+    expected_signature: str | None = None,
 ) -> PlacedOrder:
     priced = _priced_for_checkout(
-        cart_id=cart_id, customer_id=customer_id, shipping_method=shipping_method
+        cart_id=cart_id,
+        customer_id=customer_id,
+        shipping_method=shipping_method,
+        expected_signature=expected_signature,
     )
     order = Order.objects.create(
         number=f"tmp-{uuid.uuid4().hex[:28]}",  # replaced below, once the id is known
@@ -237,8 +251,11 @@ def order_place(
     ip: str | None = None,
     user_agent: str = "",
     idempotency: IdempotencyRef | None = None,
+    expected_signature: str | None = None,
 ) -> PlacedOrder:
-    """Place an order from a cart and take the payment. See the module's docstring."""
+    """Place an order from a cart and take the payment. See the module's docstring.
+    ``expected_signature`` is the cart's ``signature`` as the customer saw it: if the cart,
+    its prices or the shipping changed since, nothing is placed (409 ``cart_changed``)."""
     if payment_method not in Order.PaymentMethod.values:
         raise CheckoutError(_("Elija una forma de pago."), details={"payment_method": "invalid"})
     if shipping_method not in Order.ShippingMethod.values:
@@ -254,6 +271,7 @@ def order_place(
         payment_method=payment_method,
         card=token,
         idempotency=idempotency,
+        expected_signature=expected_signature,
     )
     accounts_services.activity_record(
         kind="checkout", user_id=customer_id, ip=ip, user_agent=user_agent, reference=placed.number

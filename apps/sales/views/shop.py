@@ -4,7 +4,6 @@ Thin: the form parses, ``services`` place and cancel, ``selectors`` read. A cust
 ever finds their own orders: anyone else's order number is a 404 on every route.
 """
 
-import hashlib
 import uuid
 
 from django.conf import settings
@@ -58,16 +57,6 @@ def _priced_cart(customer_id: int, shipping_method: str):
     )
 
 
-def _cart_signature(cart) -> str:
-    """What the customer saw: lines, prices, coupon and total. Anything else is a changed cart."""
-    seen = [
-        (line.variant_id, line.quantity, str(line.unit_price), str(line.discount))
-        for line in cart.lines
-    ]
-    text = repr((seen, cart.coupon_code, str(cart.shipping), str(cart.total)))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _cart_refusal(request, cart, message: str = ""):
     """Back to the cart page when there is nothing to pay for or something to review there."""
     if not cart.lines:
@@ -106,7 +95,7 @@ def _fresh_form(request, addresses, cart, *, kept: dict | None = None):
         "shipping_method": cart.shipping_method,
     }
     initial |= kept or {}
-    initial |= {"token": uuid.uuid4().hex, "cart_signature": _cart_signature(cart)}
+    initial |= {"token": uuid.uuid4().hex, "cart_signature": cart.signature}
     return forms.CheckoutForm(addresses=addresses, initial=initial)
 
 
@@ -132,18 +121,6 @@ def checkout(request):
             return refusal
         if not form.is_valid():
             return _render_checkout(request, form, cart)
-        if form.cleaned_data["cart_signature"] != _cart_signature(cart):
-            return _render_checkout(
-                request,
-                _fresh_form(
-                    request, addresses, cart, kept=forms.CheckoutForm.kept_from(request.POST)
-                ),
-                cart,
-                error=_(
-                    "Su carrito o el envío han cambiado: revise el resumen y vuelva a "
-                    "confirmar el pedido."
-                ),
-            )
         return _place(request, form, addresses, scope)
 
     cart = _priced_cart(customer_id, shipping_method)
@@ -168,6 +145,7 @@ def _place(request, form, addresses, scope: str):
             payment_method=data["payment_method"],
             shipping_method=data["shipping_method"],
             card=form.card(),
+            expected_signature=data["cart_signature"],
             **_client(request),
         )
     except services.IdempotencyConflictError:
