@@ -20,3 +20,17 @@ class FailingRefundProvider(SandboxProvider):
 
     def refund(self, *, reference, amount, idempotency_key):
         raise ConnectionError("gateway unavailable")
+
+
+class SlowChargeProvider(SandboxProvider):
+    """A charge so slow that the unpaid-order expiry runs before the gateway answers."""
+
+    def charge(self, *, token, amount, reference, idempotency_key):
+        from datetime import timedelta
+
+        from apps.sales import services
+
+        services.order_expire_unpaid(older_than=timedelta(0))
+        return super().charge(
+            token=token, amount=amount, reference=reference, idempotency_key=idempotency_key
+        )

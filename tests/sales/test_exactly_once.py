@@ -303,23 +303,26 @@ def test_an_expired_card_order_with_no_charge_is_cancelled():
 
 
 def test_a_capture_for_an_order_that_is_no_longer_payable_is_refunded(
-    django_capture_on_commit_callbacks,
+    settings, django_capture_on_commit_callbacks
 ):
-    """A slow charge comes back approved after the expiry cancelled the order."""
-    shopper = make_shopper()
-    shopper.add(make_variant(price="60.00", stock=2), 1)
-    number = _stranded_card_order(shopper, charged=False)
-    assert sales_services.order_expire_unpaid() == 1  # the gateway had nothing yet
-    order = Order.objects.get(number=number)
-    payment = Payment.objects.get()
-    Payment.objects.filter(pk=payment.pk).update(status="pending")  # the charge still running
-    with django_capture_on_commit_callbacks(execute=True):
-        assert sales_services.order_checkout_resume(order_id=order.pk, cart_id=None)
+    """A slow charge comes back approved after the expiry cancelled the order: the money
+    is recorded and given back, never lost and never an error."""
+    settings.SHOP_PAYMENT_PROVIDER = "tests.sales.gateways.SlowChargeProvider"
+    payments.provider.cache_clear()
+    try:
+        shopper = make_shopper()
+        shopper.add(make_variant(price="60.00", stock=2), 1)
+        with django_capture_on_commit_callbacks(execute=True):
+            placed = shopper.place(payment_method="card", card=APPROVED)
+    finally:
+        payments.provider.cache_clear()
 
-    order.refresh_from_db()
-    assert order.status == "cancelled" and order.refunded == order.total
+    assert placed.status == "cancelled"
+    order = Order.objects.get()
+    assert order.refunded == order.total
+    assert [e.kind for e in LedgerEntry.objects.order_by("pk")] == ["sale", "refund"]
     assert sum(e.amount for e in LedgerEntry.objects.all()) == 0
-    assert LedgerEntry.objects.filter(kind="sale").count() == 1
+    assert Refund.objects.get().status == "succeeded"
 
 
 # --- Crashes for real, on PostgreSQL ---------------------------------------------------------
