@@ -146,6 +146,7 @@ def _order_create(
     card: payments.CardToken | None,
     idempotency: IdempotencyRef | None = None,
     expected_signature: str | None = None,
+    save_address: bool = False,
 ) -> PlacedOrder:
     priced = _priced_for_checkout(
         cart_id=cart_id,
@@ -212,6 +213,8 @@ def _order_create(
         card_last4=card.last4 if card else "",
     )
     OrderEvent.objects.create(order=order, to_status=order.status, by_id=customer_id)
+    if save_address:  # to the customer's address book, with the order or not at all
+        accounts_services.address_create(user_id=customer_id, **dataclasses.asdict(address))
     if card is None:  # transfer and cash on delivery: the order is placed, the cart is done
         event_publish(order_placed_event(order))
         cart_services.cart_clear(cart_id=cart_id)
@@ -252,10 +255,13 @@ def order_place(
     user_agent: str = "",
     idempotency: IdempotencyRef | None = None,
     expected_signature: str | None = None,
+    save_address: bool = False,
 ) -> PlacedOrder:
     """Place an order from a cart and take the payment. See the module's docstring.
     ``expected_signature`` is the cart's ``signature`` as the customer saw it: if the cart,
-    its prices or the shipping changed since, nothing is placed (409 ``cart_changed``)."""
+    its prices or the shipping changed since, nothing is placed (409 ``cart_changed``).
+    ``save_address`` adds the shipping address to the customer's address book, in the
+    order's transaction."""
     if payment_method not in Order.PaymentMethod.values:
         raise CheckoutError(_("Elija una forma de pago."), details={"payment_method": "invalid"})
     if shipping_method not in Order.ShippingMethod.values:
@@ -272,6 +278,7 @@ def order_place(
         card=token,
         idempotency=idempotency,
         expected_signature=expected_signature,
+        save_address=save_address,
     )
     accounts_services.activity_record(
         kind="checkout", user_id=customer_id, ip=ip, user_agent=user_agent, reference=placed.number
@@ -302,9 +309,21 @@ class CheckoutOutcome:
     body: dict
     replay: bool = False
 
+    @classmethod
+    def from_error(cls, error: ApplicationError) -> "CheckoutOutcome":
+        return cls(status=error.status, body={"error": error.as_dict()})
+
     @property
     def number(self) -> str:
         return self.body.get("number", "")
+
+    @property
+    def error_code(self) -> str:
+        return self.body.get("error", {}).get("code", "")
+
+    @property
+    def error_message(self) -> str:
+        return self.body.get("error", {}).get("message", "")
 
 
 def order_place_once(
@@ -314,8 +333,12 @@ def order_place_once(
     second order: they get the first answer again, or — when the first run stopped after
     its order was saved (a crash, a lost connection) — the order as it is now, its payment
     finished first. The same key with another request is refused (422); while the first
-    run is still creating its order, 409. ``scope`` is the caller ("user:42")."""
-    claim = idempotency_claim(scope=scope, key=key, request_hash=request_fingerprint(request))
+    run is still creating its order, 409. ``scope`` is the caller ("user:42"). Every
+    business error comes back as an outcome in the API's error shape, never raised."""
+    try:
+        claim = idempotency_claim(scope=scope, key=key, request_hash=request_fingerprint(request))
+    except ApplicationError as error:
+        return CheckoutOutcome.from_error(error)
     if claim.replay:
         return CheckoutOutcome(status=claim.status, body=claim.body, replay=True)
     try:
@@ -327,10 +350,10 @@ def order_place_once(
             placed = order_place(
                 **order_place_kwargs, idempotency=IdempotencyRef(scope=scope, key=key)
             )
-    except IdempotencyConflictError:
-        raise  # another run of this key placed the order: a retry answers from it
+    except IdempotencyConflictError as error:
+        return CheckoutOutcome.from_error(error)  # another run placed the order: retry later
     except ApplicationError as error:
-        outcome = CheckoutOutcome(status=error.status, body={"error": error.as_dict()})
+        outcome = CheckoutOutcome.from_error(error)
         if error.code != "payment_unconfirmed":  # unknown yet: a retry asks the gateway again
             idempotency_complete(scope=scope, key=key, status=outcome.status, body=outcome.body)
         return outcome

@@ -16,7 +16,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.accounts import selectors as accounts_selectors
-from apps.accounts import services as accounts_services
 from apps.cart import selectors as cart_selectors
 from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.http import client_ip, client_user_agent
@@ -133,47 +132,29 @@ def checkout(request):
 def _place(request, form, addresses, scope: str):
     customer_id = request.user.pk
     data = form.cleaned_data
-    try:
-        outcome = services.order_place_once(
-            scope=scope,
-            key=data["token"],
-            request=form.fingerprint(),
-            cart_id=cart_selectors.cart_find(user_id=customer_id),
-            customer_id=customer_id,
-            email=request.user.email,
-            shipping_address=form.shipping_address(),
-            payment_method=data["payment_method"],
-            shipping_method=data["shipping_method"],
-            card=form.card(),
-            expected_signature=data["cart_signature"],
-            **_client(request),
-        )
-    except services.IdempotencyConflictError:
+    outcome = services.order_place_once(
+        scope=scope,
+        key=data["token"],
+        request=form.fingerprint(),
+        cart_id=cart_selectors.cart_find(user_id=customer_id),
+        customer_id=customer_id,
+        email=request.user.email,
+        shipping_address=form.shipping_address(),
+        payment_method=data["payment_method"],
+        shipping_method=data["shipping_method"],
+        card=form.card(),
+        expected_signature=data["cart_signature"],
+        save_address=form.new_address() and data["save_address"],
+        **_client(request),
+    )
+    if outcome.status == 201:
+        return redirect("sales:confirmation", number=outcome.number)
+    if outcome.error_code == services.IdempotencyConflictError.code:
         messages.info(
-            request,
-            _("Su pedido se está procesando. Aparecerá en esta lista en unos segundos."),
+            request, _("Su pedido se está procesando. Aparecerá en esta lista en unos segundos.")
         )
         return redirect("sales:order_list")
-    except ApplicationError as error:  # the key was used with another request
-        outcome = services.CheckoutOutcome(status=error.status, body={"error": error.as_dict()})
-
-    if outcome.status == 201:
-        if not outcome.replay and form.new_address() and data["save_address"]:
-            address = form.shipping_address()
-            accounts_services.address_create(
-                user_id=customer_id,
-                full_name=address.full_name,
-                line1=address.line1,
-                line2=address.line2,
-                postal_code=address.postal_code,
-                city=address.city,
-                province=address.province,
-                country=address.country,
-                phone=address.phone,
-            )
-        return redirect("sales:confirmation", number=outcome.number)
-
-    message = outcome.body.get("error", {}).get("message") or _("No se pudo completar el pedido.")
+    message = outcome.error_message or _("No se pudo completar el pedido.")
     cart = _priced_cart(customer_id, data["shipping_method"])
     if refusal := _cart_refusal(request, cart, message):
         return refusal
