@@ -15,6 +15,7 @@ import logging
 import uuid
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -28,14 +29,13 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 BACKOFF_BASE_SECONDS = 5
+DELIVER_TASK = "core.outbox_deliver"
 BACKOFF_CAP = timedelta(hours=1)
 KEEP_DELIVERED = timedelta(days=7)
 
 
 def event_publish(event: Event) -> None:
     """Record ``event`` in the outbox; deliver it once the current transaction commits."""
-    from . import tasks  # the task module imports this one
-
     OutboxMessage.objects.create(
         id=event.event_id,
         event_type=event.name,
@@ -43,24 +43,23 @@ def event_publish(event: Event) -> None:
         occurred_at=event.occurred_at,
     )
     message_id = str(event.event_id)
-    transaction.on_commit(lambda: _hand_to_worker(tasks.outbox_deliver, message_id), robust=True)
+    transaction.on_commit(lambda: _hand_to_worker(DELIVER_TASK, message_id), robust=True)
 
 
 def _lease() -> timedelta:
     return timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
 
 
-def _hand_to_worker(task, message_id: str) -> None:
-    """One brief try at the broker; if it is away, the sweep delivers the message later."""
-    from celery import current_app
-
-    if current_app.conf.task_always_eager:
-        task.apply_async((message_id,))
+def _hand_to_worker(task_name: str, message_id: str) -> None:
+    """One brief try at the broker; if it is away, the sweep delivers the message later.
+    The task is named, not imported: its module imports this one."""
+    if current_app.conf.task_always_eager:  # tests and scripts: what the task would do
+        outbox_deliver(message_id=message_id)
         return
     try:
         with current_app.pool.acquire(block=True, timeout=1) as connection:
             connection.ensure_connection(max_retries=0, timeout=1)
-            task.apply_async((message_id,), connection=connection, retry=False)
+            current_app.send_task(task_name, (message_id,), connection=connection, retry=False)
     except Exception:  # the broker is down or slow: the message waits in the outbox
         logger.warning("outbox message %s left for the sweep: broker unavailable", message_id)
 

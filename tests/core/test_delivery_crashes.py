@@ -1,6 +1,8 @@
 """Prompt, single delivery: a crashed claim is retried within a minute, an e-mail is
 recorded before it is sent and sent once, and a checkout never waits on the broker."""
 
+import contextlib
+import json
 import os
 import signal
 import socket
@@ -16,7 +18,6 @@ from django.core import mail
 from django.db import connection, transaction
 
 from apps.core import services as core_services
-from apps.core import tasks as core_tasks
 from apps.core.models import OutboxMessage, OutgoingMail
 from tests.sales.factories import make_shopper, make_variant
 
@@ -79,7 +80,7 @@ def test_claims_last_at_most_half_a_minute():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_inside_delivery_is_delivered_again_and_mails_once(monkeypatch, tmp_path):
-    monkeypatch.setattr(core_services, "_hand_to_worker", lambda task, message_id: None)
+    monkeypatch.setattr(core_services, "_hand_to_worker", lambda task_name, message_id: None)
     shopper = make_shopper()
     shopper.add(make_variant(price="20.00", stock=3), 1)
     number = shopper.place(payment_method="transfer").number  # the broker was down
@@ -160,25 +161,49 @@ class CountingListener:
         self.sock.close()
 
 
-@pytest.fixture
-def broken_broker():
+@contextlib.contextmanager
+def _broker(url: str):
     from celery import current_app
 
-    listener = CountingListener()
     saved = (current_app.conf.task_always_eager, current_app.conf.broker_url, current_app._pool)
     current_app.conf.task_always_eager = False
-    current_app.conf.broker_url = f"amqp://guest:guest@127.0.0.1:{listener.port}//"
+    current_app.conf.broker_url = url
     current_app._pool = None
-    yield listener
-    if current_app._pool is not None:
-        current_app._pool.force_close_all()
-    current_app.conf.task_always_eager, current_app.conf.broker_url, current_app._pool = saved
+    try:
+        yield
+    finally:
+        if current_app._pool is not None:
+            current_app._pool.force_close_all()
+        current_app.conf.task_always_eager, current_app.conf.broker_url, current_app._pool = saved
+
+
+@pytest.fixture
+def broken_broker():
+    listener = CountingListener()
+    with _broker(f"amqp://guest:guest@127.0.0.1:{listener.port}//"):
+        yield listener
     listener.close()
+
+
+def test_a_publish_after_commit_reaches_a_real_broker():
+    redis = pytest.importorskip("redis")
+    client = redis.Redis(host="127.0.0.1", port=6379, db=15)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.skip("no Redis server at 127.0.0.1:6379")
+    client.delete("celery")
+    with _broker("redis://127.0.0.1:6379/15"):
+        core_services._hand_to_worker(core_services.DELIVER_TASK, "a-message-id")
+    queued = [json.loads(m) for m in client.lrange("celery", 0, -1)]
+    client.delete("celery")
+    assert [m["headers"]["task"] for m in queued] == ["core.outbox_deliver"]
+    assert queued[0]["headers"]["argsrepr"] == "('a-message-id',)"
 
 
 def test_a_publish_after_commit_tries_the_broker_once_and_leaves_the_message(broken_broker):
     """With the broker refusing, the request does not retry: the sweep delivers later."""
-    core_services._hand_to_worker(core_tasks.outbox_deliver, "a-message-id")
+    core_services._hand_to_worker(core_services.DELIVER_TASK, "a-message-id")
     assert broken_broker.accepted == 1
 
 
