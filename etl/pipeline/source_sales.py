@@ -19,11 +19,11 @@ BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def overlap() -> timedelta:
-    return timedelta(minutes=getattr(settings, "ETL_OVERLAP_MINUTES", 30))
+    return timedelta(minutes=settings.ETL_OVERLAP_MINUTES)
 
 
 def batch_size() -> int:
-    return getattr(settings, "ETL_BATCH_SIZE", 2000)
+    return settings.ETL_BATCH_SIZE
 
 
 def order_ids(ctx: Context):

@@ -138,3 +138,16 @@ def test_two_runs_of_one_source_never_overlap(history, monkeypatch):
     assert second.status == "skipped"
     assert outcome["first"] == "succeeded"
     assert isinstance(runner.SourceBusy("sales"), Exception)
+
+
+def test_a_late_commit_older_than_the_watermark_is_caught_by_the_overlap(history, shop, settings):
+    settings.ETL_OVERLAP_MINUTES = 30
+    etl_at(at(2025, 4, 10, 12, 0), source="sales")
+    customer = shop.customer()
+    variant = FactSaleLine.objects.using("warehouse").first().variant_id
+    # Committed after that run, stamped 10 minutes before it (a long transaction).
+    late = shop.order(at(2025, 4, 10, 11, 50), customer, [(variant, 1)])
+    too_late = shop.order(at(2025, 4, 10, 11, 0), customer, [(variant, 1)])
+    etl_at(at(2025, 4, 10, 18, 0), source="sales")
+    loaded = set(FactSaleLine.objects.using("warehouse").values_list("order_number", flat=True))
+    assert late in loaded and too_late not in loaded
