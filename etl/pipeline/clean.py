@@ -29,6 +29,11 @@ def _zone(name: str) -> ZoneInfo:
 
 def cents(value) -> int:
     """Euros (Decimal, str or int) to whole cents, half-up; never a float."""
+    if type(value) is Decimal and value.is_finite():
+        scaled = value.scaleb(2)
+        if scaled == scaled.to_integral_value():  # the usual case: two decimals at most
+            return int(scaled)
+        return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if value is None or isinstance(value, float | bool):
         raise BadValue("not an amount")
     try:

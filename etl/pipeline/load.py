@@ -40,6 +40,8 @@ class Writer:
         """``column IN (%s, …)`` and its parameters (empty lists match nothing)."""
         if not values:
             return "1 = 0", []
+        if self.vendor == "postgresql":  # one array parameter: no huge statement to parse
+            return f"{column} = ANY(%s)", [list(values)]
         return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
 
     def delete_where_in(self, table: str, column: str, values: Sequence) -> int:

@@ -26,21 +26,28 @@ def batch_size() -> int:
     return settings.ETL_BATCH_SIZE
 
 
-def order_ids(ctx: Context):
+def batches(ctx: Context):
+    """The window's orders in batches; for a replay, the orders the quarantine holds."""
     if ctx.replay:
-        return iter(quarantine.open_entity_ids(source=SOURCE, reason=ctx.reason))
+        held = quarantine.open_entity_ids(source=SOURCE, reason=ctx.reason)
+        for ids in chunked(held, batch_size()):
+            yield sales_selectors.etl_order_batch(order_ids=ids)
+        return
     since = ctx.since - overlap() if ctx.since else BEGINNING
-    return sales_selectors.etl_order_ids_changed(since=since, until=ctx.until)
+    yield from sales_selectors.etl_order_batches(
+        since=since, until=ctx.until, batch_size=batch_size()
+    )
 
 
 def load(ctx: Context) -> None:
     dims.ensure_static(ctx.writer)
     days, reconcile_days, coupons = set(), set(), set()
-    for ids in chunked(order_ids(ctx), batch_size()):
-        batch = sales_selectors.etl_order_batch(order_ids=ids)
-        known = inventory_selectors.etl_variant_ids_existing(
-            variant_ids={line["variant_id"] for line in batch.lines if line.get("variant_id")}
-        )
+    known, asked = set(), set()  # variants the catalogue knows, and all those asked about
+    for batch in batches(ctx):
+        new = {line["variant_id"] for line in batch.lines if line.get("variant_id")} - asked
+        if new:
+            known |= inventory_selectors.etl_variant_ids_existing(variant_ids=new)
+            asked |= new
         rows = sales.transform(batch, known_variants=known, now=ctx.now)
         old_days = write_batch(ctx.writer, rows)
         ctx.quarantined += quarantine.settle(

@@ -151,3 +151,14 @@ def test_a_late_commit_older_than_the_watermark_is_caught_by_the_overlap(history
     etl_at(at(2025, 4, 10, 18, 0), source="sales")
     loaded = set(FactSaleLine.objects.using("warehouse").values_list("order_number", flat=True))
     assert late in loaded and too_late not in loaded
+
+
+def test_the_batch_size_does_not_change_the_warehouse(history, settings):
+    settings.ETL_BATCH_SIZE = 2000
+    etl_at(at(2025, 5, 1))
+    one_batch = services.warehouse_checksums(include_run=False, aggregates=True)
+    assert FactRefund.objects.using("warehouse").count() == 2
+    _wipe_warehouse()
+    settings.ETL_BATCH_SIZE = 1
+    etl_at(at(2025, 5, 1))
+    assert services.warehouse_checksums(include_run=False, aggregates=True) == one_batch
