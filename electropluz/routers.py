@@ -1,7 +1,9 @@
 """Keeps the data warehouse in its own database.
 
 The ETL's models (app label ``etl``) live on the ``warehouse`` alias; every
-other app lives on ``default``. Nothing migrates across.
+other app lives on ``default``. Nothing migrates across, except a migration operation
+that names its database with ``hints={"target_db": ...}`` (the ETL's beat schedule is data
+in ``default``, written by an ``etl`` migration).
 """
 
 WAREHOUSE_DB = "warehouse"
@@ -19,6 +21,8 @@ class WarehouseRouter:
         return len(in_warehouse) == 1
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
+        if "target_db" in hints:
+            return db == hints["target_db"]
         if app_label in WAREHOUSE_APPS:
             return db == WAREHOUSE_DB
         return db != WAREHOUSE_DB

@@ -315,3 +315,15 @@ def coupon_usage_report(*, coupon_id: int | None = None) -> list[CouponUsage]:
         )
         for row in rows
     ]
+
+
+# --- The ETL's reads ---------------------------------------------------------------------
+
+
+def etl_coupons(*, codes) -> list[dict]:
+    """Code, kind and value of the coupons with these codes (upper case)."""
+    return list(
+        Coupon.objects.filter(code__in=[normalise_code(code) for code in codes])
+        .order_by("code")
+        .values("code", "kind", "value")
+    )

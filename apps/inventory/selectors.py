@@ -1,6 +1,7 @@
 """Inventory reads. Other apps get plain dataclasses, never models or querysets."""
 
 import dataclasses
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -737,4 +738,64 @@ def variant_ids_in_stock(*, limit: int = 500) -> list[int]:
         Variant.objects.filter(is_active=True, product__is_active=True, on_hand__gt=0)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --- The ETL's reads: plain values, streamed ----------------------------------------------
+
+
+def etl_categories() -> list[dict]:
+    return list(
+        Category.objects.order_by("pk").values("id", "parent_id", "name", "slug", "is_active")
+    )
+
+
+def etl_brands() -> list[dict]:
+    return list(Brand.objects.order_by("pk").values("id", "name", "slug", "is_active"))
+
+
+def etl_variants() -> Iterator[dict]:
+    """Every variant with its product, category, brand, price, cost and stock now."""
+    return (
+        Variant.objects.order_by("pk")
+        .values(
+            "id",
+            "product_id",
+            "sku",
+            "price",
+            "cost",
+            "on_hand",
+            "is_active",
+            product_name=F("product__name"),
+            category_id=F("product__category_id"),
+            brand_id=F("product__brand_id"),
+            product_active=F("product__is_active"),
+        )
+        .iterator(chunk_size=5000)
+    )
+
+
+def etl_variant_ids_existing(*, variant_ids: Iterable[int]) -> set[int]:
+    """Which of these variant ids the catalogue knows."""
+    return set(Variant.objects.filter(pk__in=list(variant_ids)).values_list("pk", flat=True))
+
+
+ETL_MOVEMENT_FIELDS = ("id", "variant_id", "kind", "quantity", "reference", "created_at")
+
+
+def etl_stock_movements(
+    *, since: datetime | None = None, until: datetime | None = None, ids: Iterable[int] = ()
+) -> Iterator[dict]:
+    """Stock movements made in ``[since, until)`` (or with these ids), streamed."""
+    movements = StockMovement.objects.all()
+    if since is not None:
+        movements = movements.filter(created_at__gte=since)
+    if until is not None:
+        movements = movements.filter(created_at__lt=until)
+    if ids:
+        movements = movements.filter(pk__in=list(ids))
+    return (
+        movements.order_by("pk")
+        .values(*ETL_MOVEMENT_FIELDS, product_id=F("variant__product_id"))
+        .iterator(chunk_size=5000)
     )

@@ -229,6 +229,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env.str("SHOP_TIME_ZONE", default="Europe/Madrid")
+SHOP_TIME_ZONE = TIME_ZONE  # where the ETL and the reports cut days
 SHOP_NAME = "ElectroPluz"
 SHOP_CURRENCY = "EUR"
 # Pricing: prices are shown VAT included; shipping is a flat rate, free over a threshold.
@@ -297,6 +298,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
+
+# --- ETL ---------------------------------------------------------------------
+# Each run reads again this many minutes before its source's watermark (late commits);
+# rows are read and written in batches of ETL_BATCH_SIZE records.
+ETL_OVERLAP_MINUTES = env.int("ETL_OVERLAP_MINUTES", default=30)
+ETL_BATCH_SIZE = env.int("ETL_BATCH_SIZE", default=2000)
 
 # --- Security ----------------------------------------------------------------
 

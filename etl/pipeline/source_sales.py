@@ -1,0 +1,90 @@
+"""The sales source: orders with their lines, payments, refunds and ledger, read through
+``sales.selectors`` by watermark (with an overlap), loaded as sale-line, refund and payment
+facts; then the touched days are re-aggregated and reconciled against the ledger."""
+
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+
+from apps.inventory import selectors as inventory_selectors
+from apps.sales import selectors as sales_selectors
+
+from . import aggregate, dims, quarantine, reconcile, sales, tables
+from .clean import chunked
+from .load import Writer
+from .runner import Context
+
+SOURCE = "sales"
+BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def overlap() -> timedelta:
+    return timedelta(minutes=settings.ETL_OVERLAP_MINUTES)
+
+
+def batch_size() -> int:
+    return settings.ETL_BATCH_SIZE
+
+
+def batches(ctx: Context):
+    """The window's orders in batches; for a replay, the orders the quarantine holds."""
+    if ctx.replay:
+        held = quarantine.open_entity_ids(source=SOURCE, reason=ctx.reason)
+        for ids in chunked(held, batch_size()):
+            yield sales_selectors.etl_order_batch(order_ids=ids)
+        return
+    since = ctx.since - overlap() if ctx.since else BEGINNING
+    yield from sales_selectors.etl_order_batches(
+        since=since, until=ctx.until, batch_size=batch_size()
+    )
+
+
+def load(ctx: Context) -> None:
+    dims.ensure_static(ctx.writer)
+    days, reconcile_days, coupons = set(), set(), set()
+    known, asked = set(), set()  # variants the catalogue knows, and all those asked about
+    for batch in batches(ctx):
+        new = {line["variant_id"] for line in batch.lines if line.get("variant_id")} - asked
+        if new:
+            known |= inventory_selectors.etl_variant_ids_existing(variant_ids=new)
+            asked |= new
+        rows = sales.transform(batch, known_variants=known, now=ctx.now)
+        old_days = write_batch(ctx.writer, rows)
+        ctx.quarantined += quarantine.settle(
+            run_id=ctx.run_id,
+            source=SOURCE,
+            entity_ids=[order["id"] for order in batch.orders],
+            problems=rows.problems,
+        )
+        ctx.read += len(batch.orders)
+        ctx.loaded += len(rows.loaded_orders)
+        ctx.deduplicated += rows.deduplicated
+        days |= rows.date_keys | old_days
+        reconcile_days |= reconcile.ledger_days(batch.ledger)
+        coupons |= rows.coupon_codes
+        ctx.tick()
+    dims.load_coupons(ctx.writer, coupons)
+    dims.ensure_dates(ctx.writer, days | reconcile_days)
+    aggregate.aggregate_days(ctx.writer, days)
+    reconcile.reconcile_days(ctx.writer, days | reconcile_days)
+
+
+def write_batch(writer: Writer, rows: sales.SalesRows) -> set[int]:
+    """Write one batch; returns the days the replaced rows used to fall on (to re-aggregate)."""
+    order_ids = sorted(rows.loaded_orders | rows.quarantined_orders)
+    old_days = set()
+    for start in range(0, len(order_ids), 500):
+        clause, params = writer.in_list("order_id", order_ids[start : start + 500])
+        for a, b in writer.fetch(
+            f"SELECT DISTINCT order_date_key, paid_date_key FROM etl_factsaleline WHERE {clause} "  # noqa: S608
+            f"UNION SELECT DISTINCT date_key, date_key FROM etl_factrefund WHERE {clause}",
+            params * 2,
+        ):
+            old_days.update(day for day in (a, b) if day)
+    gone = sorted(rows.quarantined_orders)  # a record now broken leaves the warehouse whole
+    for table in ("etl_factsaleline", "etl_factrefund", "etl_factpayment"):
+        writer.delete_where_in(table, "order_id", gone)
+    writer.upsert(tables.SALE_LINE, rows.sale_lines)
+    writer.upsert(tables.REFUND, rows.refunds)
+    writer.upsert(tables.PAYMENT, rows.payments)
+    return old_days
