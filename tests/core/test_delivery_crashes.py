@@ -78,7 +78,7 @@ def test_claims_last_at_most_half_a_minute():
 
 @pytest.mark.race
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_inside_delivery_is_delivered_again_and_mails_once(monkeypatch, tmp_path):
     monkeypatch.setattr(core_services, "_hand_to_worker", lambda task_name, message_id: None)
     shopper = make_shopper()

@@ -108,7 +108,7 @@ def test_the_watermark_never_moves_back_and_a_window_after_a_gap_does_not_move_i
 
 @pytest.mark.race
 @pytest.mark.postgres
-@pytest.mark.django_db(databases=WAREHOUSE, transaction=True)
+@pytest.mark.django_db(databases=WAREHOUSE, transaction=True, serialized_rollback=True)
 def test_two_runs_of_one_source_never_overlap(history, monkeypatch):
     inside, release = threading.Event(), threading.Event()
     real = source_sales.load

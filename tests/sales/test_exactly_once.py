@@ -330,7 +330,7 @@ def test_a_capture_for_an_order_that_is_no_longer_payable_is_refunded(
 
 @pytest.mark.race
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_connection_terminated_after_the_order_then_a_retry_with_the_same_key(monkeypatch):
     shopper = make_shopper()
     shopper.add(make_variant(price="99.00", stock=5), 1)
@@ -365,7 +365,7 @@ def test_the_connection_terminated_after_the_order_then_a_retry_with_the_same_ke
 
 @pytest.mark.race
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_charges_with_one_key_capture_once():
     gateway = payments.provider()
     token = gateway.tokenize(number="4242424242424242", exp_month=12, exp_year=2030, cvc="123")
@@ -384,7 +384,7 @@ def test_concurrent_charges_with_one_key_capture_once():
 
 @pytest.mark.race
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_retries_racing_an_order_whose_charge_was_not_recorded_charge_once():
     """Ten retries of one key arrive together at an order whose process died before the
     charge: each resumes it, the gateway charges once, the capture is recorded once."""
