@@ -3,11 +3,15 @@
 Every error leaves the API in one shape, with a 4xx (or 500 for a bug):
 
     {"error": {"code": "out_of_stock", "message": "…", "details": …}}
+
+"Not found" is said by the code that looks the thing up (``NotFoundError`` from a
+service or selector, ``Http404`` from an endpoint). A stray ``ObjectDoesNotExist``
+is a bug (a ``.get()`` that should not fail) and answers 500, which is logged.
 """
 
 import logging
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -83,11 +87,6 @@ def _permission_denied(request, exc):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return error_response(404, "not_found", _("No encontrado."))
-
-
-@api.exception_handler(ObjectDoesNotExist)
-def _object_not_found(request, exc):
     return error_response(404, "not_found", _("No encontrado."))
 
 
