@@ -29,7 +29,7 @@ class VisitorAuth(SessionAuth):
 router = Router(tags=["cart"], auth=[TokenAuth(), VisitorAuth()])
 
 
-class LineOut(Schema):
+class CartLineOut(Schema):
     variant_id: int
     product_id: int | None
     sku: str
@@ -45,8 +45,8 @@ class LineOut(Schema):
 
 
 class CartOut(Schema):
-    lines: list[LineOut]
-    saved: list[LineOut]
+    lines: list[CartLineOut]
+    saved: list[CartLineOut]
     subtotal: Decimal
     discount: Decimal
     shipping: Decimal
@@ -68,7 +68,7 @@ class QuantityIn(Schema):
     quantity: int = Field(..., ge=0, le=10_000)
 
 
-class CouponIn(Schema):
+class CartCouponIn(Schema):
     code: str = Field(..., min_length=1, max_length=40)
 
 
@@ -127,7 +127,7 @@ def cart_line_remove(request, variant_id: int):
 
 
 @router.post("/cart/coupon", response=CartOut)
-def cart_coupon_apply(request, payload: CouponIn):
+def cart_coupon_apply(request, payload: CartCouponIn):
     cart_id = current_cart_id(request, create=True)
     services.cart_coupon_apply(cart_id=cart_id, code=payload.code, customer_id=_customer(request))
     return _cart(request, cart_id=cart_id)
