@@ -7,6 +7,7 @@ from django.middleware.csrf import get_token
 from ninja import Field, Router, Schema
 from ninja.security import SessionAuth
 
+from apps.core.bounds import Id
 from electropluz.auth import TokenAuth
 
 from . import selectors, services
@@ -60,7 +61,7 @@ class CartOut(Schema):
 
 
 class LineIn(Schema):
-    variant_id: int
+    variant_id: Id
     quantity: int = Field(1, ge=1, le=10_000)
 
 

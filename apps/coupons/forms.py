@@ -125,9 +125,17 @@ class CouponForm(_CouponRulesForm):
     description = forms.CharField(
         label=_("Descripción"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    max_uses = forms.IntegerField(label=_("Usos máximos en total"), required=False, min_value=1)
+    max_uses = forms.IntegerField(
+        label=_("Usos máximos en total"),
+        required=False,
+        min_value=1,
+        max_value=services.MAX_USES_MAX,
+    )
     max_uses_per_customer = forms.IntegerField(
-        label=_("Usos máximos por cliente"), required=False, min_value=1
+        label=_("Usos máximos por cliente"),
+        required=False,
+        min_value=1,
+        max_value=services.MAX_USES_PER_CUSTOMER_MAX,
     )
     first_order_only = forms.BooleanField(label=_("Solo para el primer pedido"), required=False)
     is_active = forms.BooleanField(label=_("Activo"), required=False, initial=True)

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts import selectors as accounts_selectors
 from apps.cart import selectors as cart_selectors
 from apps.core.http import client_ip, client_user_agent
+from apps.core.paging import ApiPageNumberPagination
 from electropluz.auth import manager_auth, session_auth
 
 from . import selectors, services
@@ -182,7 +183,7 @@ def checkout(request, payload: CheckoutIn):
 
 
 @router.get("/orders", auth=session_auth, response=list[OrderOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(ApiPageNumberPagination, page_size=20)
 def order_list(request):
     return selectors.order_search(filters=selectors.OrderFilters()).filter(
         customer_id=request.auth.pk
@@ -209,7 +210,7 @@ def order_cancel(request, number: str):
 
 
 @router.get("/manager/orders", auth=manager_auth, response=list[OrderOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(ApiPageNumberPagination, page_size=50)
 def manager_order_list(request, filters: Query[ManagerOrderFilters]):
     return selectors.order_search(
         filters=selectors.OrderFilters(
