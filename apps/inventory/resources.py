@@ -40,6 +40,7 @@ from import_export import fields, resources
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.results import RowResult
 
+from apps.core import spreadsheets
 from apps.core.errors import ApplicationError, InvalidInputError
 
 from . import services
@@ -109,11 +110,12 @@ class ImportReport:
 
 
 def _text(value) -> str:
+    """A cell as text; an apostrophe our exports put before a formula character is dropped."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return spreadsheets.unescape_text(str(value).strip())
 
 
 def _bool(value, column: str) -> bool:
@@ -319,6 +321,10 @@ class ServiceResource(resources.ModelResource):
 
     def save_m2m(self, instance, row, **kwargs):
         pass
+
+    def export_field(self, field, instance, **kwargs):
+        """Every exported value made safe (the admin's export writes these as they are)."""
+        return spreadsheets.safe_value(super().export_field(field, instance, **kwargs))
 
     def after_import(self, dataset, result, **kwargs):
         pass  # no sequence reset: the services created the rows the normal way
@@ -873,12 +879,12 @@ def catalogue_import(
 
 
 def catalogue_export(*, kind: str, fmt: str) -> bytes:
-    """The whole catalogue (one kind) as CSV or XLSX bytes, in the import's own columns."""
-    if kind not in RESOURCES or fmt not in FORMATS:
+    """The whole catalogue (one kind) in one of ``spreadsheets.EXPORT_FORMATS``, in the
+    import's own columns (an export imports back unchanged, "CSV (Excel)" included)."""
+    if kind not in RESOURCES or fmt not in spreadsheets.EXPORT_FORMATS:
         raise CatalogueFileError(_("Exportación no admitida."))
     dataset = RESOURCES[kind]().export()
-    data = dataset.export(fmt)
-    return data.encode("utf-8") if isinstance(data, str) else data
+    return spreadsheets.export_bytes(headers=dataset.headers, rows=dataset, fmt=fmt, title=kind)
 
 
 # --- Streamed import (large files, import jobs) --------------------------------------------

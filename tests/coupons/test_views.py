@@ -204,3 +204,13 @@ def test_dashboard_nav_links_to_coupons(manager_client):
         reverse("coupons_dashboard:list")
         in manager_client.get(reverse("coupons_dashboard:report")).content.decode()
     )
+
+
+def test_bulk_codes_beginning_with_a_formula_character_are_neutralised(manager_client):
+    response = manager_client.post(
+        reverse("coupons_dashboard:bulk"),
+        {"prefix": "-nav", "count": "3", "kind": "fixed", "value": "5", "minimum_subtotal": "0"},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows) == 4
+    assert all(row[0].startswith("'-NAV-") for row in rows[1:]), rows

@@ -349,6 +349,15 @@ def test_export_command_writes_the_format_of_the_extension(moviles, tmp_path):
         call_command("export_catalogue", str(tmp_path / "catalogo.txt"))
 
 
+def test_export_command_writes_a_csv_for_a_spanish_excel(moviles, tmp_path):
+    make_product(category=moviles, variants=[{"sku": "CMD-1", "price": "10.50"}])
+    target = tmp_path / "catalogo.csv"
+    call_command("export_catalogue", str(target), "--kind", "products", "--excel")
+    text = target.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeffsku;product;")
+    assert ";10,50;" in text
+
+
 # --- Dashboard upload -> dry run -> confirm ------------------------------------------------
 
 
