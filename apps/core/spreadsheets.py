@@ -18,6 +18,7 @@ quantity is a number, not a formula.
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -130,3 +131,99 @@ def download(data: bytes, fmt: str, stem: str) -> HttpResponse:
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{stem}.{EXTENSIONS[fmt]}"'
     return response
+
+
+# --- Reading what people's spreadsheets write ---------------------------------------------
+#
+# A Spanish Excel saves CSV in Windows-1252 with ";" between cells and writes numbers as
+# "1.299,99" (thousands dot, decimal comma); programs write UTF-8 with "," and "1299.99".
+# The file says which: its bytes (UTF-8 decodes, else Windows-1252), and its separator (";"
+# means the Spanish way of writing numbers, "," the other). A number is read by that rule
+# only where its text is ambiguous ("1.299" is 1299 in a Spanish file); "1.299,99" and
+# "1,299.99" read the same in either.
+
+UTF8 = "utf-8-sig"
+WINDOWS_1252 = "cp1252"
+ENCODING_LABELS = {UTF8: "UTF-8", WINDOWS_1252: "Windows-1252"}
+
+SPANISH = "es"  # 1.299,99
+ENGLISH = "en"  # 1,299.99
+_SEPARATORS = {SPANISH: (".", ","), ENGLISH: (",", ".")}  # (thousands, decimal)
+
+
+def decode(content: bytes) -> tuple[str, str]:
+    """The text of a CSV and the encoding it was read in (UTF-8, else Windows-1252).
+
+    UnicodeDecodeError when it is neither (bytes Windows-1252 leaves undefined)."""
+    try:
+        return content.decode(UTF8), UTF8
+    except UnicodeDecodeError:
+        return content.decode(WINDOWS_1252), WINDOWS_1252
+
+
+def sniff_encoding(file, *, chunk_size: int = 1 << 20) -> str:
+    """``decode``'s choice for a binary file, read in chunks (memory stays flat); rewinds it."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        while chunk := file.read(chunk_size):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return UTF8
+    except UnicodeDecodeError:
+        return WINDOWS_1252
+    finally:
+        file.seek(0)
+
+
+def number_style(delimiter: str) -> str:
+    """How a CSV with this cell separator writes its numbers."""
+    return SPANISH if delimiter == ";" else ENGLISH
+
+
+class NotANumber(ValueError):
+    pass
+
+
+_PLAIN_NUMBER = re.compile(r"\d+(\.\d+)?|\.\d+")
+
+
+def _grouped(text: str, thousands: str) -> bool:
+    head, *groups = text.split(thousands)
+    return (
+        1 <= len(head) <= 3
+        and head.isdigit()
+        and all(len(group) == 3 and group.isdigit() for group in groups)
+    )
+
+
+def read_number(text: str, style: str) -> tuple[Decimal, bool]:
+    """The number a cell's text means in a file of ``style``, and whether it needed reading
+    (a thousands separator, or a decimal separator other than the style's). NotANumber."""
+    cleaned = text.replace("\u00a0", "").replace(" ", "").replace("€", "")
+    sign = "-" if cleaned.startswith("-") else ""
+    body = cleaned.lstrip("+-")
+    thousands, decimal = _SEPARATORS[style]
+    if "," in body and "." in body:  # both: the last one is the decimal separator
+        decimal = "," if body.rfind(",") > body.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        whole, _sep, fraction = body.rpartition(decimal)
+        if not _grouped(whole, thousands) or not fraction.isdigit():
+            raise NotANumber(text)
+        normal, interpreted = f"{whole.replace(thousands, '')}.{fraction}", True
+    elif thousands in body and _grouped(body, thousands):  # "1.299" (es), "1,299" (en)
+        normal, interpreted = body.replace(thousands, ""), True
+    elif "," in body:  # a decimal comma
+        normal, interpreted = body.replace(",", "."), decimal != ","
+    else:
+        normal, interpreted = body, "." in body and decimal != "."
+    if not _PLAIN_NUMBER.fullmatch(normal):
+        raise NotANumber(text)
+    try:
+        number = Decimal(sign + normal)
+    except ArithmeticError:
+        raise NotANumber(text) from None
+    if not number.is_finite():
+        raise NotANumber(text)
+    return number, interpreted
