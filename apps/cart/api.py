@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema
 from ninja.security import SessionAuth
 
 from apps.core.bounds import Id
+from apps.core.openapi import errors
 from electropluz.auth import TokenAuth
 
 from . import selectors, services
@@ -18,6 +19,8 @@ ANONYMOUS = "anonymous"
 
 class VisitorAuth(SessionAuth):
     """Anyone with the site's session: the signed-in user, or an anonymous visitor."""
+
+    allows_anonymous = True  # never a 401 (electropluz.api documents the errors)
 
     def authenticate(self, request, key):
         return request.user if request.user.is_authenticated else ANONYMOUS
@@ -55,6 +58,7 @@ class CartOut(Schema):
     total: Decimal
     coupon_code: str
     coupon_error: str
+    coupon_error_code: str = ""
     item_count: int
     can_checkout: bool
     message: str = ""
@@ -102,7 +106,7 @@ def cart_get(request):
     return _cart(request)
 
 
-@router.post("/cart/lines", response=CartOut)
+@router.post("/cart/lines", response={200: CartOut, **errors(409)})
 def cart_line_add(request, payload: LineIn):
     cart_id = current_cart_id(request, create=True)
     change = services.cart_line_add(
@@ -111,7 +115,7 @@ def cart_line_add(request, payload: LineIn):
     return _cart(request, message=change.message, cart_id=cart_id)
 
 
-@router.patch("/cart/lines/{int:variant_id}", response=CartOut)
+@router.patch("/cart/lines/{int:variant_id}", response={200: CartOut, **errors(409)})
 def cart_line_set(request, variant_id: int, payload: QuantityIn):
     cart_id = current_cart_id(request, create=True)
     change = services.cart_line_set(
@@ -127,7 +131,7 @@ def cart_line_remove(request, variant_id: int):
     return _cart(request, cart_id=cart_id)
 
 
-@router.post("/cart/coupon", response=CartOut)
+@router.post("/cart/coupon", response={200: CartOut, **errors(409)})
 def cart_coupon_apply(request, payload: CartCouponIn):
     cart_id = current_cart_id(request, create=True)
     services.cart_coupon_apply(cart_id=cart_id, code=payload.code, customer_id=_customer(request))

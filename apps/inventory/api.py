@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from apps.core.bounds import Id
+from apps.core.openapi import errors
 from apps.core.paging import ApiPageNumberPagination
 from electropluz.auth import manager_auth
 
@@ -161,7 +162,7 @@ def product_update(request, product_id: int, payload: ProductPatch):
     return selectors.product_by_id(product_id=product_id, include_inactive=True)
 
 
-@router.post("/stock/receive", response=StockOut, auth=manager_auth)
+@router.post("/stock/receive", response={200: StockOut, **errors(404)}, auth=manager_auth)
 def stock_receive(request, payload: StockReceiveIn):
     on_hand = services.stock_receive(
         variant_id=payload.variant_id,
@@ -173,7 +174,7 @@ def stock_receive(request, payload: StockReceiveIn):
     return {"variant_id": payload.variant_id, "on_hand": on_hand}
 
 
-@router.post("/stock/adjust", response=StockOut, auth=manager_auth)
+@router.post("/stock/adjust", response={200: StockOut, **errors(404, 409)}, auth=manager_auth)
 def stock_adjust(request, payload: StockAdjustIn):
     on_hand = services.stock_adjust(
         variant_id=payload.variant_id,

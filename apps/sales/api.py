@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 from apps.accounts import selectors as accounts_selectors
 from apps.cart import selectors as cart_selectors
 from apps.core.http import client_ip, client_user_agent
+from apps.core.openapi import errors
 from apps.core.paging import ApiPageNumberPagination
 from electropluz.auth import manager_auth, session_auth
 
@@ -198,7 +199,9 @@ def order_get(request, number: str):
     return order
 
 
-@router.post("/orders/{number}/cancel", auth=session_auth, response=OrderDetailOut)
+@router.post(
+    "/orders/{number}/cancel", auth=session_auth, response={200: OrderDetailOut, **errors(409)}
+)
 def order_cancel(request, number: str):
     services.order_cancel(
         order_number=number,
@@ -239,7 +242,11 @@ def manager_order_get(request, number: str):
     return _manager_detail(number)
 
 
-@router.post("/manager/orders/{number}/transition", auth=manager_auth, response=OrderDetailOut)
+@router.post(
+    "/manager/orders/{number}/transition",
+    auth=manager_auth,
+    response={200: OrderDetailOut, **errors(409)},
+)
 def manager_order_transition(request, number: str, payload: TransitionIn):
     services.order_transition(
         order_number=number,
@@ -250,7 +257,11 @@ def manager_order_transition(request, number: str, payload: TransitionIn):
     return _manager_detail(number)
 
 
-@router.post("/manager/orders/{number}/refund", auth=manager_auth, response=OrderDetailOut)
+@router.post(
+    "/manager/orders/{number}/refund",
+    auth=manager_auth,
+    response={200: OrderDetailOut, **errors(409)},
+)
 def manager_order_refund(request, number: str, payload: RefundIn):
     services.order_refund(
         order_number=number,
