@@ -157,6 +157,15 @@ def test_ids_past_a_bigint_are_422(manager_client, method, url, body):
     assert_error_shape(response, 422, "invalid")
 
 
+def test_refund_restock_quantities_are_bounded(manager_client):
+    response = manager_client.post(
+        "/api/v1/manager/orders/EP-1/refund",
+        {"restock": [{"line_id": 1, "quantity": BIG}]},
+        content_type="application/json",
+    )
+    assert_error_shape(response, 422, "invalid")
+
+
 def test_initial_stock_and_thresholds_are_bounded(manager_client):
     from tests.inventory.factories import CategoryFactory
 

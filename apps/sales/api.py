@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 
 from apps.accounts import selectors as accounts_selectors
 from apps.cart import selectors as cart_selectors
+from apps.core.bounds import Id
 from apps.core.http import client_ip, client_user_agent
 from apps.core.openapi import errors
 from apps.core.paging import ApiPageNumberPagination
@@ -112,13 +113,13 @@ class TransitionIn(Schema):
 
 
 class RestockIn(Schema):
-    line_id: int
-    quantity: int = Field(..., ge=1)
+    line_id: Id
+    quantity: int = Field(..., ge=1, le=10_000)  # no order line holds more (the cart's limit)
 
 
 class RefundIn(Schema):
     amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
-    restock: list[RestockIn] = []
+    restock: list[RestockIn] = Field(default_factory=list, max_length=1_000)
     note: str = Field("", max_length=255)
 
 
