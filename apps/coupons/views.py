@@ -94,7 +94,7 @@ def coupon_bulk_generate(request):
             return spreadsheets.export_response(
                 headers=["code"],
                 rows=([code] for code in codes),
-                fmt="csv",
+                fmt=form.cleaned_data.get("download_format") or "csv",
                 stem=f"cupones-{form.cleaned_data['prefix'].upper()}-{timezone.now():%Y%m%d-%H%M%S}",
             )
     return render(request, "coupons/dashboard/coupon_bulk.html", {"form": form})
