@@ -3,21 +3,28 @@
 Every error leaves the API in one shape, with a 4xx (or 500 for a bug):
 
     {"error": {"code": "out_of_stock", "message": "…", "details": …}}
+
+"Not found" is said by the code that looks the thing up (``NotFoundError`` from a
+service or selector, ``Http404`` from an endpoint). A stray ``ObjectDoesNotExist``
+is a bug (a ``.get()`` that should not fail) and answers 500, which is logged.
 """
 
 import logging
+from http.client import responses
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from apps.accounts import selectors as accounts_selectors
 from apps.accounts import services as accounts_services
 from apps.accounts.api import router as accounts_router
 from apps.cart.api import router as cart_router
 from apps.core.errors import ApplicationError
+from apps.core.openapi import ErrorOut
 from apps.core.permissions import DASHBOARD_PERMISSION
 from apps.coupons.api import router as coupons_router
 from apps.inventory.api import router as inventory_router
@@ -27,7 +34,61 @@ from . import auth
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _error_statuses(operation, path: str) -> set[int]:
+    """The 4xx any operation of this kind can answer, whatever it does.
+
+    400 a NUL character (electropluz.input_guard), on every route; 401 nobody signed in,
+    unless the route also serves anonymous visitors; 403 a missing manager role, or on an
+    unsafe method a missing CSRF token or a read-only token; 404 a path naming nothing;
+    422 parameters or a body that do not validate.
+    """
+    statuses = {400}
+    auth = operation.auth_callbacks or []
+    if auth and not any(getattr(a, "allows_anonymous", False) for a in auth):
+        statuses.add(401)
+    unsafe = bool(UNSAFE_METHODS & set(operation.methods))
+    if auth and (unsafe or any(getattr(a, "require_manager", False) for a in auth)):
+        statuses.add(403)
+    if "{" in path:
+        statuses.add(404)
+    if operation.models:
+        statuses.add(422)
+    return statuses
+
+
+class ShopSchema(OpenAPISchema):
+    """The spec, with every error an operation can answer documented in the error shape."""
+
+    def responses(self, operation) -> dict:
+        result = super().responses(operation)
+        error = self._create_schema_from_model(
+            operation._create_response_model(ErrorOut), mode="serialization"
+        )[0]
+        for status, response in result.items():
+            content = response.get("content", {}).get("application/json")
+            if 400 <= status < 500 and content and "$ref" not in content["schema"]:
+                content["schema"] = error  # declared as a bare dict
+        for status in _error_statuses(operation, operation.path) - set(result):
+            result[status] = {
+                "description": responses.get(status, "Error"),
+                "content": {"application/json": {"schema": error}},
+            }
+        return dict(sorted(result.items()))
+
+
+class ShopAPI(NinjaAPI):
+    """The NinjaAPI whose spec documents every error answer (``ShopSchema``)."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return ShopSchema(self, path_prefix)
+
+
+api = ShopAPI(
     title="ElectroPluz API",
     version="1",
     description="Catálogo, carrito, pedidos e informes de ElectroPluz.",
@@ -83,11 +144,6 @@ def _permission_denied(request, exc):
 
 @api.exception_handler(Http404)
 def _not_found(request, exc):
-    return error_response(404, "not_found", _("No encontrado."))
-
-
-@api.exception_handler(ObjectDoesNotExist)
-def _object_not_found(request, exc):
     return error_response(404, "not_found", _("No encontrado."))
 
 

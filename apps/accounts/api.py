@@ -24,7 +24,7 @@ class MeOut(Schema):
     phone: str
 
 
-class AddressIn(Schema):
+class AddressBookIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     label: str = Field("", max_length=50)
@@ -64,7 +64,7 @@ def address_list(request):
 
 
 @router.post("/addresses", response={201: AddressOut}, summary="Añadir una dirección")
-def address_create(request, payload: AddressIn):
+def address_create(request, payload: AddressBookIn):
     address_id = services.address_create(user_id=request.auth.pk, **payload.model_dump())
     return Status(201, selectors.address_get(user_id=request.auth.pk, address_id=address_id))
 
@@ -75,7 +75,7 @@ def address_detail(request, address_id: int):
 
 
 @router.put("/addresses/{int:address_id}", response=AddressOut, summary="Cambiar una dirección")
-def address_update(request, address_id: int, payload: AddressIn):
+def address_update(request, address_id: int, payload: AddressBookIn):
     services.address_update(user_id=request.auth.pk, address_id=address_id, **payload.model_dump())
     return selectors.address_get(user_id=request.auth.pk, address_id=address_id)
 

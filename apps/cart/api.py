@@ -7,6 +7,8 @@ from django.middleware.csrf import get_token
 from ninja import Field, Router, Schema
 from ninja.security import SessionAuth
 
+from apps.core.bounds import Id
+from apps.core.openapi import errors
 from electropluz.auth import TokenAuth
 
 from . import selectors, services
@@ -17,6 +19,8 @@ ANONYMOUS = "anonymous"
 
 class VisitorAuth(SessionAuth):
     """Anyone with the site's session: the signed-in user, or an anonymous visitor."""
+
+    allows_anonymous = True  # never a 401 (electropluz.api documents the errors)
 
     def authenticate(self, request, key):
         return request.user if request.user.is_authenticated else ANONYMOUS
@@ -29,7 +33,7 @@ class VisitorAuth(SessionAuth):
 router = Router(tags=["cart"], auth=[TokenAuth(), VisitorAuth()])
 
 
-class LineOut(Schema):
+class CartLineOut(Schema):
     variant_id: int
     product_id: int | None
     sku: str
@@ -45,8 +49,8 @@ class LineOut(Schema):
 
 
 class CartOut(Schema):
-    lines: list[LineOut]
-    saved: list[LineOut]
+    lines: list[CartLineOut]
+    saved: list[CartLineOut]
     subtotal: Decimal
     discount: Decimal
     shipping: Decimal
@@ -54,6 +58,7 @@ class CartOut(Schema):
     total: Decimal
     coupon_code: str
     coupon_error: str
+    coupon_error_code: str = ""
     item_count: int
     can_checkout: bool
     signature: str = Field(
@@ -63,7 +68,7 @@ class CartOut(Schema):
 
 
 class LineIn(Schema):
-    variant_id: int
+    variant_id: Id
     quantity: int = Field(1, ge=1, le=10_000)
 
 
@@ -71,7 +76,7 @@ class QuantityIn(Schema):
     quantity: int = Field(..., ge=0, le=10_000)
 
 
-class CouponIn(Schema):
+class CartCouponIn(Schema):
     code: str = Field(..., min_length=1, max_length=40)
 
 
@@ -104,7 +109,7 @@ def cart_get(request):
     return _cart(request)
 
 
-@router.post("/cart/lines", response=CartOut)
+@router.post("/cart/lines", response={200: CartOut, **errors(409)})
 def cart_line_add(request, payload: LineIn):
     cart_id = current_cart_id(request, create=True)
     change = services.cart_line_add(
@@ -113,7 +118,7 @@ def cart_line_add(request, payload: LineIn):
     return _cart(request, message=change.message, cart_id=cart_id)
 
 
-@router.patch("/cart/lines/{int:variant_id}", response=CartOut)
+@router.patch("/cart/lines/{int:variant_id}", response={200: CartOut, **errors(409)})
 def cart_line_set(request, variant_id: int, payload: QuantityIn):
     cart_id = current_cart_id(request, create=True)
     change = services.cart_line_set(
@@ -129,8 +134,8 @@ def cart_line_remove(request, variant_id: int):
     return _cart(request, cart_id=cart_id)
 
 
-@router.post("/cart/coupon", response=CartOut)
-def cart_coupon_apply(request, payload: CouponIn):
+@router.post("/cart/coupon", response={200: CartOut, **errors(409)})
+def cart_coupon_apply(request, payload: CartCouponIn):
     cart_id = current_cart_id(request, create=True)
     services.cart_coupon_apply(cart_id=cart_id, code=payload.code, customer_id=_customer(request))
     return _cart(request, cart_id=cart_id)

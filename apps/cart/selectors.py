@@ -64,6 +64,9 @@ class PricedCart:
     total: Decimal
     coupon_code: str = ""
     coupon_error: str = ""
+    # The coupon's own refusal code ("coupon_exhausted"...): a checkout that refuses the
+    # coupon answers with it, so one refusal has one code and one status everywhere.
+    coupon_error_code: str = ""
     free_shipping_coupon: bool = False
     shipping_method: str = "standard"
 
@@ -217,7 +220,7 @@ def cart_price(
     ]
     saved = [_priced_line(row, infos.get(row.variant_id)) for row in rows if row.saved_for_later]
 
-    discount, free_shipping, coupon_error = ZERO, False, ""
+    discount, free_shipping, coupon_error, coupon_error_code = ZERO, False, "", ""
     code = cart["coupon_code"]
     subtotal = sum((line.line_total for line in lines), ZERO)
     if code and lines:
@@ -230,7 +233,7 @@ def cart_price(
                 has_previous_orders=has_previous_orders,
             )
         except ApplicationError as error:
-            coupon_error = error.message
+            coupon_error, coupon_error_code = error.message, error.code
         else:
             discount, free_shipping = evaluation.discount, evaluation.free_shipping
             lines = [
@@ -262,6 +265,7 @@ def cart_price(
         total=totals.total,
         coupon_code=code,
         coupon_error=coupon_error,
+        coupon_error_code=coupon_error_code,
         free_shipping_coupon=free_shipping,
         shipping_method=shipping_method,
     )

@@ -2,9 +2,16 @@
 
 The warehouse stores money as integer cents (SQLite has no decimal type);
 ``to_cents`` and ``from_cents`` are the only crossings.
+
+Sums in the database go through ``money_sum``: SQLite keeps a decimal column as a float
+and sums floats (2826795472.439999 for ...472.44), so each amount is summed as its whole
+number of cents, which every database adds exactly.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import BigIntegerField, F, Sum
+from django.db.models.functions import Cast, Round
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -22,4 +29,16 @@ def to_cents(value: Decimal) -> int:
 
 
 def from_cents(cents: int) -> Decimal:
-    return (Decimal(cents) / 100).quantize(CENT)
+    return money(Decimal(cents) / 100)
+
+
+def money_sum(field: str, **kwargs) -> Sum:
+    """``Sum`` of a money column in integer cents (exact on every database); read the
+    result with ``money_total``. ``kwargs`` go to ``Sum`` (``filter=``)."""
+    cents = Cast(Round(F(field) * 100), output_field=BigIntegerField())
+    return Sum(cents, output_field=BigIntegerField(), **kwargs)
+
+
+def money_total(cents: int | None) -> Decimal:
+    """The euros of a ``money_sum`` (0.00 when nothing was summed)."""
+    return from_cents(cents or 0)

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from apps.core.bounds import Id
+from apps.core.paging import ApiPageNumberPagination
 from electropluz.auth import manager_auth
 
 from . import selectors, services
@@ -57,12 +59,12 @@ class CouponIn(Schema):
     minimum_subtotal: Decimal = Field(Decimal("0"), ge=0, max_digits=10, decimal_places=2)
     valid_from: datetime | None = None
     valid_until: datetime | None = None
-    max_uses: int | None = Field(None, ge=1)
-    max_uses_per_customer: int | None = Field(None, ge=1)
+    max_uses: int | None = Field(None, ge=1, le=services.MAX_USES_MAX)
+    max_uses_per_customer: int | None = Field(None, ge=1, le=services.MAX_USES_PER_CUSTOMER_MAX)
     first_order_only: bool = False
-    category_ids: list[int] = Field(default_factory=list)
-    brand_ids: list[int] = Field(default_factory=list)
-    product_ids: list[int] = Field(default_factory=list)
+    category_ids: list[Id] = Field(default_factory=list, max_length=1_000)
+    brand_ids: list[Id] = Field(default_factory=list, max_length=1_000)
+    product_ids: list[Id] = Field(default_factory=list, max_length=1_000)
     is_active: bool = True
 
 
@@ -75,12 +77,12 @@ class CouponPatch(Schema):
     minimum_subtotal: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
     valid_from: datetime | None = None
     valid_until: datetime | None = None
-    max_uses: int | None = Field(None, ge=1)
-    max_uses_per_customer: int | None = Field(None, ge=1)
+    max_uses: int | None = Field(None, ge=1, le=services.MAX_USES_MAX)
+    max_uses_per_customer: int | None = Field(None, ge=1, le=services.MAX_USES_PER_CUSTOMER_MAX)
     first_order_only: bool | None = None
-    category_ids: list[int] | None = None
-    brand_ids: list[int] | None = None
-    product_ids: list[int] | None = None
+    category_ids: list[Id] | None = Field(None, max_length=1_000)
+    brand_ids: list[Id] | None = Field(None, max_length=1_000)
+    product_ids: list[Id] | None = Field(None, max_length=1_000)
     is_active: bool | None = None
 
 
@@ -102,7 +104,7 @@ def _get(coupon_id: int) -> Coupon:
 
 
 @router.get("", response=list[CouponOut], auth=manager_auth)
-@paginate(PageNumberPagination, page_size=50)
+@paginate(ApiPageNumberPagination, page_size=50)
 def coupon_list(request, filters: Query[CouponFilterIn]):
     return selectors.coupon_list(
         filters=selectors.CouponListFilters(q=filters.q, kind=filters.kind, active=filters.active)
@@ -116,7 +118,7 @@ def coupon_create(request, payload: CouponIn):
 
 
 @router.get("/report", response=list[CouponUsageOut], auth=manager_auth)
-def coupon_usage_report(request, coupon_id: int | None = None):
+def coupon_usage_report(request, coupon_id: Id | None = None):
     return selectors.coupon_usage_report(coupon_id=coupon_id)
 
 

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core import spreadsheets
 from apps.core.forms import BootstrapFormMixin as _BootstrapFormMixin
 from apps.inventory import selectors as inventory_selectors
 
@@ -125,9 +126,17 @@ class CouponForm(_CouponRulesForm):
     description = forms.CharField(
         label=_("Descripción"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    max_uses = forms.IntegerField(label=_("Usos máximos en total"), required=False, min_value=1)
+    max_uses = forms.IntegerField(
+        label=_("Usos máximos en total"),
+        required=False,
+        min_value=1,
+        max_value=services.MAX_USES_MAX,
+    )
     max_uses_per_customer = forms.IntegerField(
-        label=_("Usos máximos por cliente"), required=False, min_value=1
+        label=_("Usos máximos por cliente"),
+        required=False,
+        min_value=1,
+        max_value=services.MAX_USES_PER_CUSTOMER_MAX,
     )
     first_order_only = forms.BooleanField(label=_("Solo para el primer pedido"), required=False)
     is_active = forms.BooleanField(label=_("Activo"), required=False, initial=True)
@@ -170,6 +179,12 @@ class CouponBulkForm(_CouponRulesForm):
         label=_("Cantidad de códigos"), min_value=1, max_value=services.BULK_MAX, initial=100
     )
     name = forms.CharField(label=_("Nombre de la campaña"), required=False, max_length=120)
+    download_format = forms.ChoiceField(
+        label=_("Formato de la descarga"),
+        choices=list(spreadsheets.EXPORT_FORMATS.items()),
+        initial="csv",
+        required=False,
+    )
 
     field_order = [
         "prefix",
@@ -184,5 +199,6 @@ class CouponBulkForm(_CouponRulesForm):
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
+        data.pop("download_format", None)
         data["value"] = data["value"] or 0
         return data

@@ -19,12 +19,12 @@ import dataclasses
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidInputError
-from apps.core.money import ZERO, from_cents, money
+from apps.core.money import ZERO, from_cents, money, money_sum, money_total
 
 from .errors import CouponNotApplicableError
 from .models import Coupon, CouponRedemption
@@ -296,8 +296,8 @@ def coupon_usage_report(*, coupon_id: int | None = None) -> list[CouponUsage]:
     kept = Q(redemptions__released_at__isnull=True)
     coupons = Coupon.objects.annotate(
         n=Count("redemptions", filter=kept),
-        discount_total=Sum("redemptions__discount", filter=kept),
-        revenue=Sum("redemptions__order_total", filter=kept),
+        discount_total=money_sum("redemptions__discount", filter=kept),
+        revenue=money_sum("redemptions__order_total", filter=kept),
     )
     coupons = coupons.filter(pk=coupon_id) if coupon_id is not None else coupons.filter(n__gt=0)
     rows = coupons.order_by("-discount_total", "code").values(
@@ -310,8 +310,8 @@ def coupon_usage_report(*, coupon_id: int | None = None) -> list[CouponUsage]:
             name=row["name"],
             kind=row["kind"],
             redemptions=row["n"],
-            discount_total=money(row["discount_total"] or 0),
-            revenue=money(row["revenue"] or 0),
+            discount_total=money_total(row["discount_total"]),
+            revenue=money_total(row["revenue"]),
         )
         for row in rows
     ]

@@ -33,6 +33,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.bounds import BIGINT_MAX
 from apps.core.errors import InvalidInputError, NotFoundError
 from apps.core.money import ZERO, money
 from apps.core.services import event_publish
@@ -44,6 +45,8 @@ from .models import Coupon, CouponRedemption
 
 __all__ = [
     "BULK_MAX",
+    "MAX_USES_MAX",
+    "MAX_USES_PER_CUSTOMER_MAX",
     "CouponNotApplicableError",
     "CouponValidationError",
     "coupon_bulk_generate",
@@ -55,6 +58,9 @@ __all__ = [
 ]
 
 BULK_MAX = 5000
+# Business limits on a coupon's uses (the columns hold 2**31 - 1).
+MAX_USES_MAX = 10_000_000
+MAX_USES_PER_CUSTOMER_MAX = 1_000
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud without doubt
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 SUFFIX_LENGTH = 10
@@ -187,7 +193,7 @@ def _amount(value: Any, field: str) -> Decimal:
     return amount
 
 
-def _optional_count(value: Any, field: str) -> int | None:
+def _optional_count(value: Any, field: str, maximum: int) -> int | None:
     if value is None or value == "":
         return None
     try:
@@ -200,6 +206,10 @@ def _optional_count(value: Any, field: str) -> int | None:
         raise CouponValidationError(
             _("Debe ser al menos 1 (o dejarse vacío)."), details={field: "out_of_range"}
         )
+    if number > maximum:
+        raise CouponValidationError(
+            _("Como mucho %(max)s.") % {"max": maximum}, details={field: "out_of_range"}
+        )
     return number
 
 
@@ -210,7 +220,7 @@ def _ids(values: Iterable[Any] | None, field: str) -> list[int]:
         raise CouponValidationError(
             _("Identificadores no válidos."), details={field: "invalid"}
         ) from None
-    if any(i <= 0 for i in ids):
+    if any(not 0 < i <= BIGINT_MAX for i in ids):
         raise CouponValidationError(_("Identificadores no válidos."), details={field: "invalid"})
     return ids
 
@@ -266,9 +276,9 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
         "minimum_subtotal": _amount(data.get("minimum_subtotal") or 0, "minimum_subtotal"),
         "valid_from": valid_from,
         "valid_until": valid_until,
-        "max_uses": _optional_count(data.get("max_uses"), "max_uses"),
+        "max_uses": _optional_count(data.get("max_uses"), "max_uses", MAX_USES_MAX),
         "max_uses_per_customer": _optional_count(
-            data.get("max_uses_per_customer"), "max_uses_per_customer"
+            data.get("max_uses_per_customer"), "max_uses_per_customer", MAX_USES_PER_CUSTOMER_MAX
         ),
         "first_order_only": bool(data.get("first_order_only")),
         "category_ids": _ids(data.get("category_ids"), "category_ids"),

@@ -1,15 +1,14 @@
 """The manager's coupon pages (/dashboard/cupones/). Every view is manager-only and thin."""
 
-import csv
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.core import spreadsheets
 from apps.core.forms import apply_service_error
 from apps.core.paging import page_number, querystring_without_page
 from apps.core.permissions import manager_required
@@ -92,15 +91,12 @@ def coupon_bulk_generate(request):
         except services.CouponValidationError as error:
             apply_service_error(form, error)
         else:
-            filename = (
-                f"cupones-{form.cleaned_data['prefix'].upper()}-{timezone.now():%Y%m%d-%H%M%S}.csv"
+            return spreadsheets.export_response(
+                headers=["code"],
+                rows=([code] for code in codes),
+                fmt=form.cleaned_data.get("download_format") or "csv",
+                stem=f"cupones-{form.cleaned_data['prefix'].upper()}-{timezone.now():%Y%m%d-%H%M%S}",
             )
-            response = HttpResponse(content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-            writer = csv.writer(response)
-            writer.writerow(["code"])
-            writer.writerows([code] for code in codes)
-            return response
     return render(request, "coupons/dashboard/coupon_bulk.html", {"form": form})
 
 

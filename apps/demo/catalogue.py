@@ -9,6 +9,8 @@ import itertools
 import random
 from decimal import Decimal
 
+from apps.core.money import money
+
 # (top category, icon, [(subcategory, icon, kind)])
 CATEGORIES = [
     (
@@ -242,7 +244,7 @@ def products(count: int, seed: int = 42):
             else:
                 variants.append({"options": {}, "price": base})
             for variant in variants:
-                variant["cost"] = (variant["price"] * Decimal("0.68")).quantize(Decimal("0.01"))
+                variant["cost"] = money(variant["price"] * Decimal("0.68"))
                 variant["stock"] = rng.choice([0, 2, 4, 8, 15, 25, 40, 60])
             made += 1
             yield {

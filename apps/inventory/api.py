@@ -4,8 +4,11 @@ from decimal import Decimal
 
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from apps.core.bounds import Id
+from apps.core.openapi import errors
+from apps.core.paging import ApiPageNumberPagination
 from electropluz.auth import manager_auth
 
 from . import selectors, services
@@ -65,14 +68,14 @@ class VariantIn(Schema):
     price: Decimal = Field(..., gt=0, max_digits=10, decimal_places=2)
     cost: Decimal = Field(Decimal("0"), ge=0, max_digits=10, decimal_places=2)
     options: dict[str, str] = Field(default_factory=dict)
-    low_stock_threshold: int = Field(5, ge=0)
-    initial_stock: int = Field(0, ge=0)
+    low_stock_threshold: int = Field(5, ge=0, le=services.LOW_STOCK_THRESHOLD_MAX)
+    initial_stock: int = Field(0, ge=0, le=services.STOCK_MOVEMENT_MAX)
 
 
 class ProductIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
-    category_id: int
-    brand_id: int | None = None
+    category_id: Id
+    brand_id: Id | None = None
     description: str = ""
     specifications: list[tuple[str, str]] = Field(default_factory=list)
     is_active: bool = True
@@ -82,8 +85,8 @@ class ProductIn(Schema):
 
 class ProductPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    category_id: int | None = None
-    brand_id: int | None = None
+    category_id: Id | None = None
+    brand_id: Id | None = None
     description: str | None = None
     specifications: list[tuple[str, str]] | None = None
     is_active: bool | None = None
@@ -91,15 +94,15 @@ class ProductPatch(Schema):
 
 
 class StockReceiveIn(Schema):
-    variant_id: int
-    quantity: int = Field(..., gt=0)
+    variant_id: Id
+    quantity: int = Field(..., gt=0, le=services.STOCK_MOVEMENT_MAX)
     reason: str = Field("", max_length=255)
     reference: str = Field("", max_length=64)
 
 
 class StockAdjustIn(Schema):
-    variant_id: int
-    delta: int
+    variant_id: Id
+    delta: int = Field(..., ge=-services.STOCK_MOVEMENT_MAX, le=services.STOCK_MOVEMENT_MAX)
     reason: str = Field(..., min_length=1, max_length=255)
 
 
@@ -114,7 +117,7 @@ def category_list(request):
 
 
 @router.get("/products", response=list[ProductOut])
-@paginate(PageNumberPagination, page_size=24)
+@paginate(ApiPageNumberPagination, page_size=24)
 def product_list(request, filters: Query[ProductFilterIn]):
     return selectors.product_search(
         filters=selectors.ProductFilters(
@@ -159,7 +162,7 @@ def product_update(request, product_id: int, payload: ProductPatch):
     return selectors.product_by_id(product_id=product_id, include_inactive=True)
 
 
-@router.post("/stock/receive", response=StockOut, auth=manager_auth)
+@router.post("/stock/receive", response={200: StockOut, **errors(404)}, auth=manager_auth)
 def stock_receive(request, payload: StockReceiveIn):
     on_hand = services.stock_receive(
         variant_id=payload.variant_id,
@@ -171,7 +174,7 @@ def stock_receive(request, payload: StockReceiveIn):
     return {"variant_id": payload.variant_id, "on_hand": on_hand}
 
 
-@router.post("/stock/adjust", response=StockOut, auth=manager_auth)
+@router.post("/stock/adjust", response={200: StockOut, **errors(404, 409)}, auth=manager_auth)
 def stock_adjust(request, payload: StockAdjustIn):
     on_hand = services.stock_adjust(
         variant_id=payload.variant_id,

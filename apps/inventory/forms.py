@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.bounds import BIGINT_MAX
 from apps.core.forms import BootstrapFormMixin
 
 from . import selectors, services
@@ -147,7 +148,10 @@ class VariantFieldsMixin(forms.Form):
         label=_("Coste"), min_value=Decimal("0"), max_digits=10, decimal_places=2, initial=0
     )
     low_stock_threshold = forms.IntegerField(
-        label=_("Aviso de pocas existencias"), min_value=0, initial=5
+        label=_("Aviso de pocas existencias"),
+        min_value=0,
+        max_value=services.LOW_STOCK_THRESHOLD_MAX,
+        initial=5,
     )
     is_active = forms.BooleanField(label=_("Activa"), required=False, initial=True)
 
@@ -157,7 +161,12 @@ class VariantFieldsMixin(forms.Form):
 
 class NewVariantForm(BootstrapFormMixin, VariantFieldsMixin):
     sku = forms.CharField(label=_("SKU"), max_length=64)
-    initial_stock = forms.IntegerField(label=_("Existencias iniciales"), min_value=0, initial=0)
+    initial_stock = forms.IntegerField(
+        label=_("Existencias iniciales"),
+        min_value=0,
+        max_value=services.STOCK_MOVEMENT_MAX,
+        initial=0,
+    )
 
     field_order = [
         "sku",
@@ -202,7 +211,7 @@ NewVariantFormSet = forms.formset_factory(
 
 
 class VariantEditForm(BootstrapFormMixin, VariantFieldsMixin):
-    variant_id = forms.IntegerField(widget=forms.HiddenInput)
+    variant_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=BIGINT_MAX)
 
     def changes(self) -> dict:
         data = self.cleaned_data
@@ -249,7 +258,9 @@ class CategoryForm(BootstrapFormMixin, forms.Form):
         initial="box",
         help_text=_("Nombre de un icono de Bootstrap Icons, por ejemplo «laptop»."),
     )
-    position = forms.IntegerField(label=_("Posición"), min_value=0, initial=0)
+    position = forms.IntegerField(
+        label=_("Posición"), min_value=0, max_value=services.POSITION_MAX, initial=0
+    )
     is_active = forms.BooleanField(label=_("Activa"), required=False, initial=True)
 
     def __init__(self, *args, exclude_id: int | None = None, **kwargs):
@@ -276,7 +287,9 @@ class BrandForm(BootstrapFormMixin, forms.Form):
 
 
 class StockReceiveForm(BootstrapFormMixin, forms.Form):
-    quantity = forms.IntegerField(label=_("Cantidad recibida"), min_value=1, max_value=1_000_000)
+    quantity = forms.IntegerField(
+        label=_("Cantidad recibida"), min_value=1, max_value=services.STOCK_MOVEMENT_MAX
+    )
     reference = forms.CharField(
         label=_("Referencia"),
         required=False,
@@ -289,8 +302,8 @@ class StockReceiveForm(BootstrapFormMixin, forms.Form):
 class StockAdjustForm(BootstrapFormMixin, forms.Form):
     delta = forms.IntegerField(
         label=_("Ajuste (+/-)"),
-        min_value=-1_000_000,
-        max_value=1_000_000,
+        min_value=-services.STOCK_MOVEMENT_MAX,
+        max_value=services.STOCK_MOVEMENT_MAX,
         help_text=_("Positivo suma unidades; negativo las resta."),
     )
     reason = forms.CharField(label=_("Motivo"), max_length=255)

@@ -28,11 +28,12 @@ import io
 import itertools
 from collections import Counter
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import tablib
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.formats import number_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,7 +41,9 @@ from import_export import fields, resources
 from import_export.instance_loaders import CachedInstanceLoader
 from import_export.results import RowResult
 
+from apps.core import spreadsheets
 from apps.core.errors import ApplicationError, InvalidInputError
+from apps.core.money import money
 
 from . import services
 from .models import Brand, Category, Product, Variant
@@ -74,7 +77,7 @@ class RowReport:
     number: int  # the row in the file, counting the header as row 1
     action: str  # new | update | skip | error
     key: str
-    messages: list[str]
+    messages: list[str]  # the errors; on other rows, how a number was read
 
 
 @dataclasses.dataclass
@@ -83,6 +86,7 @@ class ImportReport:
     dry_run: bool
     errors: list[str]  # about the whole file
     rows: list[RowReport]
+    notes: list[str] = dataclasses.field(default_factory=list)  # how the file was read
 
     @property
     def ok(self) -> bool:
@@ -109,11 +113,12 @@ class ImportReport:
 
 
 def _text(value) -> str:
+    """A cell as text; an apostrophe our exports put before a formula character is dropped."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return spreadsheets.unescape_text(str(value).strip())
 
 
 def _bool(value, column: str) -> bool:
@@ -129,40 +134,77 @@ def _bool(value, column: str) -> bool:
     )
 
 
-def _decimal(value, column: str, *, allow_zero: bool) -> Decimal:
-    text = _text(value).replace(",", ".")
-    if not text:
-        raise ValidationError({column: _("Falta el importe.")})
+def _number(value, column: str, *, style: str, message: str) -> tuple[Decimal, str, bool]:
+    """A cell's number (an XLSX number as it is; text the way the file writes numbers), its
+    text, and whether reading it took interpretation (see ``spreadsheets.read_number``)."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return Decimal(str(value)), _text(value), False
+    text = _text(value)
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValidationError(
-            {column: _("«%(value)s» no es un número.") % {"value": _text(value)}}
-        ) from None
-    if not amount.is_finite() or amount < 0 or (amount == 0 and not allow_zero):
+        number, interpreted = spreadsheets.read_number(text, style)
+    except spreadsheets.NotANumber:
+        raise ValidationError({column: message % {"value": text}}) from None
+    return number, text, interpreted
+
+
+def _read_as(notes: list[str] | None, column: str, text: str, shown: str) -> None:
+    if notes is not None:
+        notes.append(
+            _("%(column)s: «%(text)s» se ha leído como %(value)s.")
+            % {"column": column, "text": text, "value": shown}
+        )
+
+
+def _decimal(
+    value, column: str, *, allow_zero: bool, style: str = spreadsheets.ENGLISH, notes=None
+) -> Decimal:
+    """An amount in euros, rounded half-up to cents (``money``); ``notes`` get a line when
+    the text needed reading (separators) or rounding."""
+    if _text(value) == "":
+        raise ValidationError({column: _("Falta el importe.")})
+    amount, text, interpreted = _number(
+        value, column, style=style, message=_("«%(value)s» no es un número.")
+    )
+    if amount < 0 or (amount == 0 and not allow_zero):
         raise ValidationError(
             {
                 column: _("El importe no puede ser negativo.")
-                if amount < 0 or not amount.is_finite()
+                if amount < 0
                 else _("El importe debe ser mayor que cero.")
             }
         )
-    return amount.quantize(Decimal("0.01"))
+    rounded = money(amount)
+    if interpreted or rounded != amount:
+        _read_as(notes, column, text, number_format(rounded, 2, use_l10n=True, force_grouping=True))
+    return rounded
 
 
-def _integer(value, column: str, *, minimum: int = 0) -> int:
-    text = _text(value)
-    try:
-        number = int(text)
-    except ValueError:
-        raise ValidationError(
-            {column: _("«%(value)s» no es un número entero.") % {"value": text}}
-        ) from None
+def _integer(
+    value,
+    column: str,
+    *,
+    minimum: int = 0,
+    maximum: int,
+    style: str = spreadsheets.ENGLISH,
+    notes=None,
+) -> int:
+    message = _("«%(value)s» no es un número entero.")
+    number, text, interpreted = _number(value, column, style=style, message=message)
+    if number != number.to_integral_value():
+        raise ValidationError({column: message % {"value": text}})
     if number < minimum:
         raise ValidationError(
             {column: _("El valor no puede ser menor que %(min)s.") % {"min": minimum}}
         )
-    return number
+    if number > maximum:
+        raise ValidationError(
+            {column: _("El valor no puede ser mayor que %(max)s.") % {"max": maximum}}
+        )
+    if interpreted:
+        _read_as(
+            notes, column, text, number_format(int(number), 0, use_l10n=True, force_grouping=True)
+        )
+    return int(number)
 
 
 def parse_options(text) -> dict[str, str]:
@@ -262,6 +304,19 @@ class ServiceResource(resources.ModelResource):
         super().__init__(**kwargs)
         self._user_id = None
         self._duplicates: dict[str, int] = {}
+        self.number_style = spreadsheets.ENGLISH  # how the file writes numbers
+        self.row_notes: dict[int, list[str]] = {}  # what was read, by row of the file
+        self._notes: list[str] = []
+
+    @property
+    def reading(self) -> dict:
+        """The arguments of ``_decimal``/``_integer`` for the row being parsed."""
+        return {"style": self.number_style, "notes": self._notes}
+
+    def parse_row(self, instance, row) -> tuple[dict, list[str]]:
+        """``parse``, and the notes on how its numbers were read."""
+        self._notes = []
+        return self.parse(instance, row), self._notes
 
     # All or nothing, always.
     def import_data(self, dataset, **kwargs):
@@ -304,7 +359,9 @@ class ServiceResource(resources.ModelResource):
             raise error
         if instance.pk is None:
             setattr(instance, self.key_column, key)
-        instance._import_values = self.parse(instance, row)
+        instance._import_values, notes = self.parse_row(instance, row)
+        if notes:
+            self.row_notes[number] = notes
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         if import_validation_errors:
@@ -319,6 +376,10 @@ class ServiceResource(resources.ModelResource):
 
     def save_m2m(self, instance, row, **kwargs):
         pass
+
+    def export_field(self, field, instance, **kwargs):
+        """Every exported value made safe (the admin's export writes these as they are)."""
+        return spreadsheets.safe_value(super().export_field(field, instance, **kwargs))
 
     def after_import(self, dataset, result, **kwargs):
         pass  # no sequence reset: the services created the rows the normal way
@@ -456,9 +517,14 @@ class ProductResource(ServiceResource):
         values["category_id"] = category
         brand_name = _text(row.get("brand"))
         values["brand_name"] = brand_name[:120]
-        field("price", lambda: _decimal(row.get("price"), "price", allow_zero=False))
+        field(
+            "price", lambda: _decimal(row.get("price"), "price", allow_zero=False, **self.reading)
+        )
         if "cost" in row:
-            field("cost", lambda: _decimal(row.get("cost") or "0", "cost", allow_zero=True))
+            field(
+                "cost",
+                lambda: _decimal(row.get("cost") or "0", "cost", allow_zero=True, **self.reading),
+            )
         if "options" in row:
             field("options", lambda: parse_options(row.get("options")))
         if "description" in row:
@@ -651,7 +717,16 @@ class CategoryResource(ServiceResource):
         if "icon" in row:
             values["icon"] = _text(row.get("icon"))[:40] or "box"
         for column, key, parse in (
-            ("position", "position", lambda: _integer(row.get("position") or 0, "position")),
+            (
+                "position",
+                "position",
+                lambda: _integer(
+                    row.get("position") or 0,
+                    "position",
+                    maximum=services.POSITION_MAX,
+                    **self.reading,
+                ),
+            ),
             ("active", "is_active", lambda: _bool(row.get("active"), "active")),
         ):
             if column in row:
@@ -715,7 +790,11 @@ class StockResource(ServiceResource):
     def parse(self, instance, row) -> dict:
         if instance.pk is None:
             raise ValidationError({"sku": _("El SKU «%(sku)s» no existe.") % {"sku": row["sku"]}})
-        return {"on_hand": _integer(row.get("on_hand"), "on_hand")}
+        return {
+            "on_hand": _integer(
+                row.get("on_hand"), "on_hand", maximum=services.ON_HAND_MAX, **self.reading
+            )
+        }
 
     def is_unchanged(self, instance, values) -> bool:
         return instance.on_hand == values["on_hand"]
@@ -788,8 +867,44 @@ def file_format(filename: str) -> str:
     return extension
 
 
-def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
-    """The file as a tablib Dataset; CatalogueFileError with a clear reason if it cannot be read."""
+@dataclasses.dataclass
+class FileReading:
+    """How a file was read: its encoding (CSV) and the way it writes numbers."""
+
+    encoding: str = ""
+    number_style: str = spreadsheets.SPANISH  # an XLSX's text cells: the shop's way
+
+    def notes(self) -> list[str]:
+        if not self.encoding:
+            return []
+        style = (
+            _("números a la española (1.299,99)")
+            if self.number_style == spreadsheets.SPANISH
+            else _("números con punto decimal (1,299.99)")
+        )
+        return [
+            _("CSV leído en %(encoding)s, %(style)s.")
+            % {"encoding": spreadsheets.ENCODING_LABELS[self.encoding], "style": style}
+        ]
+
+
+def _not_text_error(position) -> CatalogueFileError:
+    return CatalogueFileError(
+        _(
+            "El CSV no está en UTF-8 ni en Windows-1252 (byte no válido hacia %(position)s). "
+            "Guárdelo como «CSV UTF-8» y vuelva a subirlo."
+        )
+        % {"position": position}
+    )
+
+
+def read_dataset(
+    *, content: bytes, filename: str, reading: FileReading | None = None
+) -> tablib.Dataset:
+    """The file as a tablib Dataset; CatalogueFileError with a clear reason if it cannot be read.
+
+    ``reading`` (if given) is told the encoding and the way the file writes numbers."""
+    reading = reading if reading is not None else FileReading()
     fmt = file_format(filename)
     if not content:
         raise CatalogueFileError(_("El archivo está vacío."))
@@ -805,17 +920,12 @@ def read_dataset(*, content: bytes, filename: str) -> tablib.Dataset:
     if content.startswith(b"PK\x03\x04") or b"\x00" in content[:4096]:
         raise CatalogueFileError(_("El archivo no es un CSV de texto."))
     try:
-        text = content.decode("utf-8-sig")
+        text, reading.encoding = spreadsheets.decode(content)
     except UnicodeDecodeError as error:
-        raise CatalogueFileError(
-            _(
-                "El CSV no está en UTF-8 (byte no válido en la posición %(position)s). "
-                "Guárdelo como «CSV UTF-8» y vuelva a subirlo."
-            )
-            % {"position": error.start}
-        ) from None
+        raise _not_text_error(_("la posición %(position)s") % {"position": error.start}) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reading.number_style = spreadsheets.number_style(delimiter)
     try:
         dataset = tablib.Dataset().load(text, format="csv", delimiter=delimiter)
     except Exception:  # tablib: ragged rows, broken quoting
@@ -834,7 +944,9 @@ def _drop_blank_rows(dataset: tablib.Dataset) -> tablib.Dataset:
     return dataset
 
 
-def _report(kind: str, dry_run: bool, result, keys: list[str]) -> ImportReport:
+def _report(
+    kind: str, dry_run: bool, result, keys: list[str], notes: dict[int, list[str]]
+) -> ImportReport:
     errors = [str(error.error) for error in result.base_errors]
     rows = []
     for number, row_result in enumerate(result.rows, 1):
@@ -845,7 +957,7 @@ def _report(kind: str, dry_run: bool, result, keys: list[str]) -> ImportReport:
             messages.extend(str(error.error) for error in row_result.errors)
             action = "error"
         else:
-            messages = []
+            messages = list(notes.get(number, ()))
             action = {
                 RowResult.IMPORT_TYPE_NEW: "new",
                 RowResult.IMPORT_TYPE_UPDATE: "update",
@@ -862,23 +974,27 @@ def catalogue_import(
     """Read a CSV/XLSX file and import it (or only try, with ``dry_run``). Never half-writes."""
     if kind not in RESOURCES:
         raise CatalogueFileError(_("Tipo de importación desconocido: %(kind)s.") % {"kind": kind})
+    reading = FileReading()
     try:
-        dataset = read_dataset(content=content, filename=filename)
+        dataset = read_dataset(content=content, filename=filename, reading=reading)
     except CatalogueFileError as error:
         return ImportReport(kind=kind, dry_run=dry_run, errors=[error.message], rows=[])
     resource = RESOURCES[kind]()
+    resource.number_style = reading.number_style
     result = resource.import_data(dataset, dry_run=dry_run, user_id=user_id)
     keys = list(dataset[resource.key_column]) if dataset.headers and len(dataset) else []
-    return _report(kind, dry_run, result, [str(key) for key in keys])
+    report = _report(kind, dry_run, result, [str(key) for key in keys], resource.row_notes)
+    report.notes = reading.notes()
+    return report
 
 
 def catalogue_export(*, kind: str, fmt: str) -> bytes:
-    """The whole catalogue (one kind) as CSV or XLSX bytes, in the import's own columns."""
-    if kind not in RESOURCES or fmt not in FORMATS:
+    """The whole catalogue (one kind) in one of ``spreadsheets.EXPORT_FORMATS``, in the
+    import's own columns (an export imports back unchanged, "CSV (Excel)" included)."""
+    if kind not in RESOURCES or fmt not in spreadsheets.EXPORT_FORMATS:
         raise CatalogueFileError(_("Exportación no admitida."))
     dataset = RESOURCES[kind]().export()
-    data = dataset.export(fmt)
-    return data.encode("utf-8") if isinstance(data, str) else data
+    return spreadsheets.export_bytes(headers=dataset.headers, rows=dataset, fmt=fmt, title=kind)
 
 
 # --- Streamed import (large files, import jobs) --------------------------------------------
@@ -890,29 +1006,25 @@ def _is_blank(cells) -> bool:
     return all(_text(value) == "" for value in cells)
 
 
-def _csv_rows(file) -> Iterator[tuple[int, list]]:
+def _csv_rows(file, reading: FileReading) -> Iterator[tuple[int, list]]:
     head = file.read(4096)
     file.seek(0)
     if not head:
         raise CatalogueFileError(_("El archivo está vacío."))
     if head.startswith(b"PK\x03\x04") or b"\x00" in head:
         raise CatalogueFileError(_("El archivo no es un CSV de texto."))
-    text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
+    reading.encoding = spreadsheets.sniff_encoding(file)
+    text = io.TextIOWrapper(file, encoding=reading.encoding, newline="")
     number = 0
     try:
         first_line = text.readline()
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        reading.number_style = spreadsheets.number_style(delimiter)
         reader = csv.reader(itertools.chain([first_line], text), delimiter=delimiter)
         for number, cells in enumerate(reader, 1):
             yield number, cells
     except UnicodeDecodeError:
-        raise CatalogueFileError(
-            _(
-                "El CSV no está en UTF-8 (byte no válido hacia la fila %(row)s). "
-                "Guárdelo como «CSV UTF-8» y vuelva a subirlo."
-            )
-            % {"row": number + 1}
-        ) from None
+        raise _not_text_error(_("la fila %(row)s") % {"row": number + 1}) from None
     except csv.Error:
         raise CatalogueFileError(
             _(
@@ -954,9 +1066,14 @@ def _xlsx_rows(file) -> Iterator[tuple[int, list]]:
         book.close()
 
 
-def iter_file_rows(*, file, fmt: str) -> Iterator[tuple[int, list]]:
-    """Each non-blank row of a binary file as (its number in the file, its cells), streamed."""
-    rows = _xlsx_rows(file) if fmt == "xlsx" else _csv_rows(file)
+def iter_file_rows(
+    *, file, fmt: str, reading: FileReading | None = None
+) -> Iterator[tuple[int, list]]:
+    """Each non-blank row of a binary file as (its number in the file, its cells), streamed.
+
+    ``reading`` (if given) is told the encoding and the way the file writes numbers."""
+    reading = reading if reading is not None else FileReading()
+    rows = _xlsx_rows(file) if fmt == "xlsx" else _csv_rows(file, reading)
     try:
         for number, cells in rows:
             if not _is_blank(cells):
@@ -1051,7 +1168,7 @@ class CatalogueStream:
                 raise error
             if instance is None:
                 instance = resource.new_instance(key)
-            values = resource.parse(instance, record)
+            values, notes = resource.parse_row(instance, record)
             if resource.is_unchanged(instance, values):
                 action = "skip"
             else:
@@ -1064,7 +1181,7 @@ class CatalogueStream:
             return RowReport(number, "error", key, validation_messages(error))
         except ApplicationError as error:
             return RowReport(number, "error", key, [error.message])
-        return RowReport(number, action, key, [])
+        return RowReport(number, action, key, notes)
 
 
 def catalogue_stream(
@@ -1084,9 +1201,11 @@ def catalogue_stream(
     file cannot be read (at the start, or where it breaks).
     """
     stream = CatalogueStream(kind=kind, apply=apply, user_id=user_id, first_rows=first_rows)
-    rows = iter_file_rows(file=file, fmt=fmt)
+    reading = FileReading()
+    rows = iter_file_rows(file=file, fmt=fmt, reading=reading)
     try:
         header = next(rows, None)
+        stream.resource.number_style = reading.number_style
         stream.read_header(header[1] if header else None)
         while chunk := list(itertools.islice(rows, chunk_rows)):
             yield stream.chunk(chunk)

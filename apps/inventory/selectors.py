@@ -536,6 +536,11 @@ class MovementFilters:
 
 def movement_page(*, filters: MovementFilters, page: int = 1, per_page: int = 50):
     """The stock ledger, newest first, filtered; dates are days in the shop's time zone."""
+    return Paginator(movement_search(filters=filters), per_page).get_page(page)
+
+
+def movement_search(*, filters: MovementFilters):
+    """Every movement the filters select, newest first (the page and the export)."""
     movements = StockMovement.objects.select_related("variant__product", "user").order_by(
         "-created_at", "-pk"
     )
@@ -550,7 +555,7 @@ def movement_page(*, filters: MovementFilters, page: int = 1, per_page: int = 50
         movements = movements.filter(Q(variant__sku__icontains=q) | Q(reference__icontains=q))
     if filters.product_id:
         movements = movements.filter(variant__product_id=filters.product_id)
-    return Paginator(movements, per_page).get_page(page)
+    return movements
 
 
 def _day_start(day):

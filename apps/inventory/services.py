@@ -41,6 +41,13 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
+# Business limits (all well inside the 32-bit columns): one movement moves at most
+# STOCK_MOVEMENT_MAX units, and no variant holds more than ON_HAND_MAX.
+STOCK_MOVEMENT_MAX = 1_000_000
+ON_HAND_MAX = 100_000_000
+LOW_STOCK_THRESHOLD_MAX = STOCK_MOVEMENT_MAX
+POSITION_MAX = 100_000
+
 # --- Errors --------------------------------------------------------------------
 
 
@@ -173,6 +180,29 @@ def stock_return(
     )
 
 
+def _bounded(value, field: str, *, minimum: int, maximum: int) -> int:
+    """An integer input within its business limits (InventoryValidationError otherwise)."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise InventoryValidationError(
+            _("Escriba un número entero."), details={field: "invalid"}
+        ) from None
+    if not minimum <= number <= maximum:
+        raise InventoryValidationError(
+            _("El valor debe estar entre %(min)s y %(max)s.") % {"min": minimum, "max": maximum},
+            details={field: "out_of_range"},
+        )
+    return number
+
+
+def _too_much_stock(variant_id: int) -> InventoryValidationError:
+    return InventoryValidationError(
+        _("Una variante no puede tener más de %(max)s unidades.") % {"max": ON_HAND_MAX},
+        details={"variant_id": variant_id, "on_hand": "out_of_range"},
+    )
+
+
 @transaction.atomic
 def stock_receive(
     *, variant_id: int, quantity: int, reason: str = "", reference: str = "", user_id: int | None
@@ -182,8 +212,13 @@ def stock_receive(
         raise InventoryValidationError(
             _("La cantidad recibida debe ser mayor que cero."), details={"quantity": quantity}
         )
-    if not Variant.objects.filter(pk=variant_id).update(on_hand=F("on_hand") + quantity):
+    quantity = _bounded(quantity, "quantity", minimum=1, maximum=STOCK_MOVEMENT_MAX)
+    if not Variant.objects.filter(pk=variant_id).exists():
         raise NotFoundError(_("Variante no encontrada."))
+    if not Variant.objects.filter(pk=variant_id, on_hand__lte=ON_HAND_MAX - quantity).update(
+        on_hand=F("on_hand") + quantity
+    ):
+        raise _too_much_stock(variant_id)
     StockMovement.objects.create(
         variant_id=variant_id,
         kind=StockMovement.Kind.RECEIPT,
@@ -198,7 +233,7 @@ def stock_receive(
 @transaction.atomic
 def stock_adjust(*, variant_id: int, delta: int, reason: str, user_id: int | None) -> int:
     """A correction after a count, breakage, loss. A reason is required. Returns the new on hand."""
-    delta = int(delta)
+    delta = _bounded(delta, "delta", minimum=-ON_HAND_MAX, maximum=ON_HAND_MAX)
     if not reason or not reason.strip():
         raise InventoryValidationError(
             _("Indique el motivo del ajuste."), details={"reason": "required"}
@@ -207,9 +242,11 @@ def stock_adjust(*, variant_id: int, delta: int, reason: str, user_id: int | Non
         raise InventoryValidationError(_("El ajuste no puede ser cero."))
     if not Variant.objects.filter(pk=variant_id).exists():
         raise NotFoundError(_("Variante no encontrada."))
-    changed = Variant.objects.filter(pk=variant_id, on_hand__gte=max(0, -delta)).update(
-        on_hand=F("on_hand") + delta
-    )
+    changed = Variant.objects.filter(
+        pk=variant_id, on_hand__gte=max(0, -delta), on_hand__lte=ON_HAND_MAX - max(0, delta)
+    ).update(on_hand=F("on_hand") + delta)
+    if not changed and delta > 0:
+        raise _too_much_stock(variant_id)
     if not changed:
         raise OutOfStockError(
             _("El ajuste dejaría las existencias por debajo de cero."),
@@ -350,11 +387,16 @@ def _variant_create(product: Product, spec: VariantInput, position: int, user_id
         options={str(k).strip(): str(v).strip() for k, v in (spec.options or {}).items()},
         price=_price(spec.price, "price"),
         cost=_price(spec.cost, "cost", allow_zero=True),
-        low_stock_threshold=max(0, int(spec.low_stock_threshold)),
+        low_stock_threshold=_bounded(
+            spec.low_stock_threshold,
+            "low_stock_threshold",
+            minimum=0,
+            maximum=LOW_STOCK_THRESHOLD_MAX,
+        ),
         is_active=spec.is_active,
         position=position,
     )
-    if spec.initial_stock:
+    if _bounded(spec.initial_stock, "initial_stock", minimum=0, maximum=STOCK_MOVEMENT_MAX):
         stock_receive(
             variant_id=variant.pk,
             quantity=spec.initial_stock,
@@ -472,7 +514,12 @@ def variant_update(*, variant_id: int, **changes) -> None:
     if "options" in changes:
         variant.options = {str(k).strip(): str(v).strip() for k, v in changes["options"].items()}
     if "low_stock_threshold" in changes:
-        variant.low_stock_threshold = max(0, int(changes["low_stock_threshold"]))
+        variant.low_stock_threshold = _bounded(
+            changes["low_stock_threshold"],
+            "low_stock_threshold",
+            minimum=0,
+            maximum=LOW_STOCK_THRESHOLD_MAX,
+        )
     if "is_active" in changes:
         variant.is_active = bool(changes["is_active"])
     variant.save()
@@ -510,7 +557,7 @@ def category_create(
         slug=_unique_slug(Category, slug or name),
         description=description.strip(),
         icon=icon or "box",
-        position=position,
+        position=_bounded(position, "position", minimum=0, maximum=POSITION_MAX),
     )
     transaction.on_commit(selectors.category_tree_invalidate)
     return category.pk
@@ -537,6 +584,10 @@ def category_update(*, category_id: int, **changes) -> None:
                 raise InventoryValidationError(_("Una categoría no puede colgar de sí misma."))
             ancestor = ancestor.parent
         category.parent_id = parent_id
+    if "position" in changes:
+        changes["position"] = _bounded(
+            changes["position"], "position", minimum=0, maximum=POSITION_MAX
+        )
     for field in ("name", "description", "icon", "position", "is_active"):
         if field in changes:
             setattr(category, field, changes[field])
@@ -615,6 +666,8 @@ def stock_level_set(*, variant_id: int, on_hand: int, reason: str, user_id: int 
         raise InventoryValidationError(
             _("Las existencias no pueden ser negativas."), details={"on_hand": "out_of_range"}
         )
+    if on_hand > ON_HAND_MAX:
+        raise _too_much_stock(variant_id)
     current = (
         Variant.objects.select_for_update().filter(pk=variant_id).values_list("on_hand", flat=True)
     )

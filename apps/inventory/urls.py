@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, shop
+from .views import dashboard, exports, shop
 
 app_name = "inventory"
 
@@ -35,12 +35,14 @@ dashboard_urlpatterns = [
     path("marcas/<int:pk>/", dashboard.brand_form, name="brand_edit"),
     path("marcas/<int:pk>/estado/", dashboard.brand_toggle, name="brand_toggle"),
     path("movimientos/", dashboard.movement_list, name="movement_list"),
+    path("movimientos/exportar.<str:fmt>", exports.movement_export, name="movement_export"),
     path("pocas-existencias/", dashboard.low_stock, name="low_stock"),
+    path("pocas-existencias/exportar.<str:fmt>", exports.low_stock_export, name="low_stock_export"),
     path("valoracion/", dashboard.valuation, name="valuation"),
-    path("valoracion/exportar.<str:fmt>", dashboard.valuation_export, name="valuation_export"),
+    path("valoracion/exportar.<str:fmt>", exports.valuation_export, name="valuation_export"),
     path("importar/", dashboard.import_upload, name="import"),
     path("importar/confirmar/", dashboard.import_confirm, name="import_confirm"),
     path("importar/<int:pk>/", dashboard.import_job_detail, name="import_job"),
     path("importar/<int:pk>/confirmar/", dashboard.import_job_confirm, name="import_job_confirm"),
-    path("exportar/<str:kind>.<str:fmt>", dashboard.catalogue_export, name="export"),
+    path("exportar/<str:kind>.<str:fmt>", exports.catalogue_export, name="export"),
 ]

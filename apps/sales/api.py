@@ -5,11 +5,14 @@ from decimal import Decimal
 
 from django.http import Http404
 from ninja import Field, Header, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from apps.accounts import selectors as accounts_selectors
 from apps.cart import selectors as cart_selectors
+from apps.core.bounds import Id
 from apps.core.http import client_ip, client_user_agent
+from apps.core.openapi import errors
+from apps.core.paging import ApiPageNumberPagination
 from electropluz.auth import manager_auth, session_auth
 
 from . import selectors, services
@@ -115,13 +118,13 @@ class TransitionIn(Schema):
 
 
 class RestockIn(Schema):
-    line_id: int
-    quantity: int = Field(..., ge=1)
+    line_id: Id
+    quantity: int = Field(..., ge=1, le=10_000)  # no order line holds more (the cart's limit)
 
 
 class RefundIn(Schema):
     amount: Decimal | None = Field(None, gt=0, max_digits=12, decimal_places=2)
-    restock: list[RestockIn] = []
+    restock: list[RestockIn] = Field(default_factory=list, max_length=1_000)
     note: str = Field("", max_length=255)
 
 
@@ -150,7 +153,7 @@ def _fingerprint(payload: CheckoutIn) -> dict:
 @router.post(
     "/checkout",
     auth=session_auth,
-    response={201: PlacedOut, 402: dict, 409: dict, 422: dict},
+    response={201: PlacedOut, **errors(402, 404, 409, 422)},
     summary="Place an order from the customer's cart",
 )
 def checkout(
@@ -203,7 +206,7 @@ def checkout(
 
 
 @router.get("/orders", auth=session_auth, response=list[OrderOut])
-@paginate(PageNumberPagination, page_size=20)
+@paginate(ApiPageNumberPagination, page_size=20)
 def order_list(request):
     return selectors.customer_orders(customer_id=request.auth.pk).order_by("-created_at", "-pk")
 
@@ -216,7 +219,9 @@ def order_get(request, number: str):
     return order
 
 
-@router.post("/orders/{number}/cancel", auth=session_auth, response=OrderDetailOut)
+@router.post(
+    "/orders/{number}/cancel", auth=session_auth, response={200: OrderDetailOut, **errors(409)}
+)
 def order_cancel(request, number: str):
     services.order_cancel(
         order_number=number,
@@ -228,7 +233,7 @@ def order_cancel(request, number: str):
 
 
 @router.get("/manager/orders", auth=manager_auth, response=list[OrderOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(ApiPageNumberPagination, page_size=50)
 def manager_order_list(request, filters: Query[ManagerOrderFilters]):
     return selectors.order_search(
         filters=selectors.OrderFilters(
@@ -257,7 +262,11 @@ def manager_order_get(request, number: str):
     return _manager_detail(number)
 
 
-@router.post("/manager/orders/{number}/transition", auth=manager_auth, response=OrderDetailOut)
+@router.post(
+    "/manager/orders/{number}/transition",
+    auth=manager_auth,
+    response={200: OrderDetailOut, **errors(409)},
+)
 def manager_order_transition(request, number: str, payload: TransitionIn):
     services.order_transition(
         order_number=number,
@@ -268,7 +277,11 @@ def manager_order_transition(request, number: str, payload: TransitionIn):
     return _manager_detail(number)
 
 
-@router.post("/manager/orders/{number}/refund", auth=manager_auth, response=OrderDetailOut)
+@router.post(
+    "/manager/orders/{number}/refund",
+    auth=manager_auth,
+    response={200: OrderDetailOut, **errors(409)},
+)
 def manager_order_refund(request, number: str, payload: RefundIn):
     services.order_refund(
         order_number=number,

@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from apps.core.money import ZERO, money
+from apps.core.money import ZERO, money, money_sum, money_total
 
 from .models import IdempotencyKey, LedgerEntry, Order, OrderEvent, OrderLine, Payment, Refund
 
@@ -120,19 +120,18 @@ def ledger_net_revenue(*, since=None, until=None) -> Decimal:
         entries = entries.filter(at__gte=since)
     if until:
         entries = entries.filter(at__lt=until)
-    return money(entries.aggregate(total=Sum("amount"))["total"] or ZERO)
+    return money_total(entries.aggregate(total=money_sum("amount"))["total"])
 
 
 def ledger_totals() -> dict[str, Decimal]:
     """Net revenue from the ledger and, for comparison, from the orders (paid, less refunds)."""
-    ledger = LedgerEntry.objects.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    ledger = LedgerEntry.objects.aggregate(total=money_sum("amount"))["total"]
     paid = Order.objects.filter(paid_at__isnull=False).aggregate(
-        total=Sum("total"), refunded=Sum("refunded")
+        total=money_sum("total"), refunded=money_sum("refunded")
     )
-    orders = (paid["total"] or Decimal("0")) - (paid["refunded"] or Decimal("0"))
     return {
-        "ledger": Decimal(ledger).quantize(Decimal("0.01")),
-        "orders": Decimal(orders).quantize(Decimal("0.01")),
+        "ledger": money_total(ledger),
+        "orders": money_total(paid["total"]) - money_total(paid["refunded"]),
     }
 
 

@@ -18,6 +18,7 @@ urlpatterns = [
 dashboard_urlpatterns = [
     path("", dashboard.order_list, name="list"),
     path("exportar.csv", dashboard.order_export, name="export"),
+    path("exportar.<str:fmt>", dashboard.order_export, name="export_as"),
     path("<str:number>/", dashboard.order_detail, name="detail"),
     path("<str:number>/estado/", dashboard.order_transition, name="transition"),
     path("<str:number>/reembolso/", dashboard.order_refund, name="refund"),

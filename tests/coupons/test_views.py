@@ -204,3 +204,32 @@ def test_dashboard_nav_links_to_coupons(manager_client):
         reverse("coupons_dashboard:list")
         in manager_client.get(reverse("coupons_dashboard:report")).content.decode()
     )
+
+
+def test_bulk_codes_beginning_with_a_formula_character_are_neutralised(manager_client):
+    response = manager_client.post(
+        reverse("coupons_dashboard:bulk"),
+        {"prefix": "-nav", "count": "3", "kind": "fixed", "value": "5", "minimum_subtotal": "0"},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows) == 4
+    assert all(row[0].startswith("'-NAV-") for row in rows[1:]), rows
+
+
+def test_bulk_codes_download_as_xlsx(manager_client):
+    import openpyxl
+
+    response = manager_client.post(
+        reverse("coupons_dashboard:bulk"),
+        {
+            "prefix": "xl",
+            "count": "2",
+            "kind": "fixed",
+            "value": "5",
+            "minimum_subtotal": "0",
+            "download_format": "xlsx",
+        },
+    )
+    assert response["Content-Disposition"].endswith('.xlsx"')
+    values = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert values[0] == ("code",) and len(values) == 3

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils.formats import number_format
 
 from apps.accounts import services as accounts_services
 from apps.inventory import resources
@@ -151,13 +152,114 @@ def test_missing_or_unknown_columns_refuse_the_file(moviles, text, expected):
     assert not Product.objects.exists()
 
 
-def test_a_non_utf8_csv_is_refused_with_a_clear_message(moviles):
-    content = (HEADER + "LAT-1,Cámara,moviles,,10,,,,1,0\n").encode("latin-1")
+def test_a_csv_neither_utf8_nor_windows_1252_is_refused_with_a_clear_message(moviles):
+    content = HEADER.encode() + b"LAT-1,C\x81mara,moviles,,10,,,,1,0\n"  # 0x81: no character
     report = _import("products", content)
 
     assert not report.ok
-    assert "UTF-8" in report.errors[0]
+    assert "UTF-8" in report.errors[0] and "Windows-1252" in report.errors[0]
     assert not Product.objects.exists()
+
+
+# --- Spanish spreadsheets: Windows-1252, ";" and numbers written the Spanish way -----------
+
+
+def _shown(value) -> str:
+    """A number as the report shows it (the shop's format for the active language)."""
+    if isinstance(value, int):
+        return number_format(value, 0, use_l10n=True, force_grouping=True)
+    return number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
+
+
+SPANISH_HEADER = "sku;product;category;brand;price;cost;options;description;active;featured\n"
+
+
+def test_a_spanish_excel_csv_in_windows_1252_is_read(moviles):
+    content = (
+        SPANISH_HEADER
+        + "ES-1;Cámara Ñandú;moviles;;1.299;800,5;;Óptica «pro»;1;0\n"
+        + "ES-2;Cámara Ñandú;moviles;;1.299,99;0;;;1;0\n"
+        + "ES-3;Funda;moviles;;19,90;;;;1;0\n"
+    ).encode("cp1252")
+    report = _import("products", content)
+
+    assert report.ok, report
+    prices = dict(Variant.objects.values_list("sku", "price"))
+    assert prices == {
+        "ES-1": Decimal("1299.00"),
+        "ES-2": Decimal("1299.99"),
+        "ES-3": Decimal("19.90"),
+    }
+    assert Variant.objects.get(sku="ES-1").cost == Decimal("800.50")
+    assert Product.objects.filter(name="Cámara Ñandú", description="Óptica «pro»").exists()
+    assert report.notes == ["CSV leído en Windows-1252, números a la española (1.299,99)."]
+    by_row = {row.number: row.messages for row in report.rows}
+    assert by_row[2] == [f"price: «1.299» se ha leído como {_shown('1299.00')}."]
+    assert by_row[3] == [f"price: «1.299,99» se ha leído como {_shown('1299.99')}."]
+    assert by_row[4] == []  # a decimal comma is how the file writes numbers: nothing to say
+
+
+def test_a_comma_separated_csv_reads_numbers_with_a_decimal_point(moviles):
+    content = _csv(
+        HEADER
+        + 'EN-1,Cable,moviles,,"1,299.50",,,,1,0\n'
+        + "EN-2,Cable,moviles,,10.125,,,,1,0\n"
+        + "EN-3,Cable,moviles,,1.299,,,,1,0\n"
+    )
+    report = _import("products", content)
+
+    assert report.ok, report
+    prices = dict(Variant.objects.values_list("sku", "price"))
+    assert prices == {
+        "EN-1": Decimal("1299.50"),
+        "EN-2": Decimal("10.13"),  # half-up, as money() rounds everywhere
+        "EN-3": Decimal("1.30"),
+    }
+    by_row = {row.number: row.messages for row in report.rows}
+    assert by_row[2] == [f"price: «1,299.50» se ha leído como {_shown('1299.50')}."]
+    assert by_row[4] == [f"price: «1.299» se ha leído como {_shown('1.30')}."]  # said, never silent
+
+
+def test_stock_counts_are_read_the_spanish_way_too(moviles):
+    make_product(category=moviles, variants=[{"sku": "STK-1", "price": "10", "initial_stock": 0}])
+    report = _import("stock", "sku;on_hand\nSTK-1;1.500\n".encode("cp1252"))
+
+    assert report.ok, report
+    assert Variant.objects.get(sku="STK-1").on_hand == 1500
+    assert report.rows[0].messages == [f"on_hand: «1.500» se ha leído como {_shown(1500)}."]
+    bad = _import("stock", b"sku;on_hand\nSTK-1;1,5\n")
+    assert bad.rows[0].messages == ["on_hand: «1,5» no es un número entero."]
+
+
+def test_an_excel_csv_export_imports_back_unchanged(moviles):
+    make_product(
+        name="=Cámara «pro»",
+        category=moviles,
+        variants=[{"sku": "RT-1", "price": "1299.99", "cost": "800.50"}],
+        description="-fácil",
+    )
+    for fmt in ("csv", "csv-excel", "xlsx"):
+        exported = resources.catalogue_export(kind="products", fmt=fmt)
+        filename = "catalogo.xlsx" if fmt == "xlsx" else "catalogo.csv"
+        report = _import("products", exported, filename=filename, dry_run=True)
+        assert report.ok, (fmt, report)
+        assert [row.action for row in report.rows] == ["skip"], (fmt, report)
+
+
+def test_a_large_spanish_csv_is_read_the_same_way_by_the_streamed_import(moviles):
+    content = (SPANISH_HEADER + "BIG-1;Cámara;moviles;;1.299;;;;1;0\n").encode("cp1252")
+    reports = [
+        row
+        for chunk in resources.catalogue_stream(
+            kind="products", file=io.BytesIO(content), fmt="csv", apply=True
+        )
+        for row in chunk
+    ]
+    assert [(row.action, row.messages) for row in reports] == [
+        ("new", [f"price: «1.299» se ha leído como {_shown('1299.00')}."])
+    ]
+    assert Variant.objects.get(sku="BIG-1").price == Decimal("1299.00")
+    assert Product.objects.get(variants__sku="BIG-1").name == "Cámara"
 
 
 @pytest.mark.parametrize(
@@ -349,6 +451,15 @@ def test_export_command_writes_the_format_of_the_extension(moviles, tmp_path):
         call_command("export_catalogue", str(tmp_path / "catalogo.txt"))
 
 
+def test_export_command_writes_a_csv_for_a_spanish_excel(moviles, tmp_path):
+    make_product(category=moviles, variants=[{"sku": "CMD-1", "price": "10.50"}])
+    target = tmp_path / "catalogo.csv"
+    call_command("export_catalogue", str(target), "--kind", "products", "--excel")
+    text = target.read_bytes().decode("utf-8")
+    assert text.startswith("\ufeffsku;product;")
+    assert ";10,50;" in text
+
+
 # --- Dashboard upload -> dry run -> confirm ------------------------------------------------
 
 
@@ -449,3 +560,11 @@ def test_admin_import_export_pages_and_read_only_ledger(client, moviles):
     )
     assert response.status_code == 200
     assert Variant.objects.get(sku="ADM-1").on_hand == 2
+
+
+def test_dashboard_says_how_a_spanish_file_was_read(manager_client, moviles):
+    content = (SPANISH_HEADER + "DS-1;Cámara;moviles;;1.299;;;;1;0\n").encode("cp1252")
+    html = _upload(manager_client, "products", content).content.decode()
+
+    assert "CSV leído en Windows-1252, números a la española (1.299,99)." in html
+    assert "price: «1.299» se ha leído como" in html

@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -167,6 +168,21 @@ def test_csv_cells_are_not_formulas(manager):
         csv.reader(io.StringIO(manager.get(reverse("sales_dashboard:export")).content.decode()))
     )
     assert rows[1][2] == "'=cmd@example.com"
+
+
+def test_orders_export_for_a_spanish_excel_and_as_xlsx(manager):
+    place(email="@sum@example.com", payment_method="card", price="1299.99")
+    response = manager.get(reverse("sales_dashboard:export_as", args=["csv-excel"]))
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][2] == "'@sum@example.com"
+    assert rows[1][11] == "1299,99"
+    response = manager.get(reverse("sales_dashboard:export_as", args=["xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert not [c for row in sheet.iter_rows() for c in row if c.data_type == "f"]
+    values = list(sheet.values)
+    assert values[1][2] == "'@sum@example.com" and float(values[1][11]) == 1299.99
+    assert manager.get(reverse("sales_dashboard:export_as", args=["pdf"])).status_code == 404
 
 
 # --- Detail, transitions, refunds --------------------------------------------------------------

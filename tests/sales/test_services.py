@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from apps.cart import selectors as cart_selectors
-from apps.core.errors import NotFoundError
+from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.models import OutboxMessage
 from apps.coupons import services as coupons_services
 from apps.inventory import selectors as inventory_selectors
@@ -159,9 +159,9 @@ def test_a_used_up_coupon_rolls_everything_back():
             cart_id=shopper.cart_id, code="UNO", customer_id=shopper.customer_id
         )
     first.place()
-    with pytest.raises(sales_services.CheckoutError) as error:
+    with pytest.raises(ApplicationError) as error:
         second.place()
-    assert error.value.code == "coupon_invalid"
+    assert (error.value.code, error.value.status) == ("coupon_exhausted", 409)
     assert Order.objects.count() == 1 and stock(variant) == 9
 
 

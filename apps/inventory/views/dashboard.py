@@ -5,11 +5,10 @@ Thin: forms parse, ``services`` write, ``selectors`` read, ``resources`` import/
 
 import uuid
 
-import tablib
 from django.contrib import messages
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -326,31 +325,6 @@ def valuation(request):
     )
 
 
-@manager_required
-def valuation_export(request, fmt: str):
-    if fmt not in resources.FORMATS:
-        raise Http404
-    report = selectors.inventory_valuation()
-    dataset = tablib.Dataset(
-        headers=[_("Categoría"), _("Variantes"), _("Unidades"), _("Valor a coste")]
-    )
-    for row in report.rows:
-        dataset.append([row.category, row.variants, row.units, row.value])
-    dataset.append([_("Total"), sum(r.variants for r in report.rows), report.units, report.value])
-    return _download(
-        dataset.export(fmt), f"valoracion-inventario-{timezone.localdate():%Y%m%d}", fmt
-    )
-
-
-def _download(data, stem: str, fmt: str) -> HttpResponse:
-    content_type = resources.XLSX_CONTENT_TYPE if fmt == "xlsx" else "text/csv; charset=utf-8"
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
-    return response
-
-
 # --- Categories and brands ---------------------------------------------------------------
 
 
@@ -621,11 +595,3 @@ def import_job_confirm(request, pk: int):
     else:
         messages.success(request, _("Importación confirmada: se aplica todo o nada."))
     return redirect("inventory_dashboard:import_job", pk=pk)
-
-
-@manager_required
-def catalogue_export(request, kind: str, fmt: str):
-    if kind not in resources.KINDS or fmt not in resources.FORMATS:
-        raise Http404
-    data = resources.catalogue_export(kind=kind, fmt=fmt)
-    return _download(data, f"catalogo-{kind}-{timezone.localdate():%Y%m%d}", fmt)

@@ -129,8 +129,11 @@ def _priced_for_checkout(
             details=[{"sku": line.sku, "issues": list(line.issues)} for line in changed],
         )
     if priced.coupon_code and priced.coupon_error:
-        # Never charge the full price silently when the customer counted on a discount.
-        raise CheckoutError(priced.coupon_error, code="coupon_invalid")
+        # Never charge the full price silently when the customer counted on a discount;
+        # the coupon's own refusal (one code, one status wherever it is caught).
+        raise coupons_services.CouponNotApplicableError(
+            priced.coupon_error, code=priced.coupon_error_code or "coupon_not_applicable"
+        )
     return priced
 
 

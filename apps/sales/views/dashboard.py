@@ -3,15 +3,14 @@
 Thin: forms parse, ``services`` change an order (transitions, refunds), ``selectors`` read.
 """
 
-import csv
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.core import spreadsheets
 from apps.core.errors import ApplicationError, NotFoundError
 from apps.core.paging import page_number, querystring_without_page
 from apps.core.permissions import manager_required
@@ -46,22 +45,15 @@ def order_list(request):
     )
 
 
-def _cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @manager_required
-def order_export(request):
+def order_export(request, fmt: str = "csv"):
+    """The filtered order list as CSV, CSV for a Spanish Excel, or XLSX."""
+    if fmt not in spreadsheets.EXPORT_FORMATS:
+        raise Http404
     filters, email = forms.OrderFilterForm(request.GET or None).filters()
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="pedidos-{timezone.localtime():%Y%m%d-%H%M%S}.csv"'
-    )
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    orders = selectors.order_dashboard_search(filters=filters, email=email).iterator()
+    return spreadsheets.export_response(
+        headers=[
             _("Número"),
             _("Fecha"),
             _("Cliente"),
@@ -75,18 +67,16 @@ def order_export(request):
             _("IVA incluido"),
             _("Total"),
             _("Reembolsado"),
-        ]
-    )
-    for order in selectors.order_dashboard_search(filters=filters, email=email).iterator():
-        writer.writerow(
+        ],
+        rows=(
             [
-                _cell(order.number),
-                timezone.localtime(order.created_at).strftime("%Y-%m-%d %H:%M"),
-                _cell(order.email),
+                order.number,
+                order.created_at,
+                order.email,
                 order.get_status_display(),
                 order.get_payment_method_display(),
                 order.get_shipping_method_display(),
-                _cell(order.coupon_code),
+                order.coupon_code,
                 order.subtotal,
                 order.discount,
                 order.shipping,
@@ -94,8 +84,11 @@ def order_export(request):
                 order.total,
                 order.refunded,
             ]
-        )
-    return response
+            for order in orders
+        ),
+        fmt=fmt,
+        stem=f"pedidos-{timezone.localtime():%Y%m%d-%H%M%S}",
+    )
 
 
 @manager_required
