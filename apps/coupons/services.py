@@ -22,6 +22,7 @@ The lock is held until the checkout commits, so the checkout must keep slow work
 (the card charge) outside its transaction, as DESIGN.md says.
 """
 
+import dataclasses
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -49,6 +50,7 @@ __all__ = [
     "MAX_USES_PER_CUSTOMER_MAX",
     "CouponNotApplicableError",
     "CouponValidationError",
+    "Redemption",
     "coupon_bulk_generate",
     "coupon_create",
     "coupon_deactivate",
@@ -69,6 +71,14 @@ SUFFIX_LENGTH = 10
 # --- The checkout's calls ---------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class Redemption:
+    redemption_id: int
+    # The coupon's row stays locked until the checkout commits: a first-order coupon's
+    # checkout re-checks "no previous order" after this call, and a concurrent one waits.
+    first_order_only: bool
+
+
 @transaction.atomic
 def coupon_redeem(
     *,
@@ -78,8 +88,8 @@ def coupon_redeem(
     discount: Decimal,
     order_total: Decimal,
     now: datetime | None = None,
-) -> int:
-    """Use the coupon for an order, inside the checkout's transaction. Returns the redemption id.
+) -> Redemption:
+    """Use the coupon for an order, inside the checkout's transaction.
 
     Raises CouponNotApplicableError (coupon_unknown, coupon_inactive, coupon_not_started,
     coupon_expired, coupon_requires_account, coupon_exhausted, coupon_already_used).
@@ -96,9 +106,9 @@ def coupon_redeem(
 
     normalised = selectors.normalise_code(code)
     coupons = Coupon.objects.filter(code=normalised)
-    per_customer = coupons.values_list("max_uses_per_customer", flat=True).first()
-    if per_customer is not None:
-        coupons = coupons.select_for_update()
+    limits = coupons.values_list("max_uses_per_customer", "first_order_only").first()
+    if limits is not None and (limits[0] is not None or limits[1]):
+        coupons = coupons.select_for_update()  # per customer: one checkout at a time
     coupon = coupons.first() if normalised else None
     if coupon is None:
         raise CouponNotApplicableError(
@@ -144,7 +154,7 @@ def coupon_redeem(
             order_total=str(order_total),
         )
     )
-    return redemption.pk
+    return Redemption(redemption_id=redemption.pk, first_order_only=coupon.first_order_only)
 
 
 @transaction.atomic

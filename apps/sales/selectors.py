@@ -87,10 +87,12 @@ def order_lines(*, order_id: int) -> list[OrderLine]:
     return list(OrderLine.objects.filter(order_id=order_id).order_by("pk"))
 
 
-def customer_has_orders(*, customer_id: int) -> bool:
+def customer_has_orders(*, customer_id: int, excluding_order_id: int | None = None) -> bool:
+    """Whether the customer has an order that counts (not cancelled, not a refused card)."""
     return (
         Order.objects.filter(customer_id=customer_id)
         .exclude(status__in=(Order.Status.CANCELLED, Order.Status.PAYMENT_FAILED))
+        .exclude(pk=excluding_order_id)
         .exists()
     )
 

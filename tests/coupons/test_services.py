@@ -42,7 +42,7 @@ def uses(code="CUPON"):
 def test_redeem_records_the_use_and_publishes_an_event():
     customer = make_customer()
     make_coupon(code="CUPON", max_uses=3)
-    redemption_id = redeem(code="cupon", customer_id=customer)
+    redemption_id = redeem(code="cupon", customer_id=customer).redemption_id
     redemption = CouponRedemption.objects.get(pk=redemption_id)
     assert (redemption.customer_id, redemption.discount, redemption.order_total) == (
         customer,

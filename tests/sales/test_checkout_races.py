@@ -164,3 +164,24 @@ def test_i01_the_same_idempotency_key_twenty_times_at_once():
     assert Order.objects.count() == 1
     assert Payment.objects.count() == 1
     assert StockMovement.objects.filter(kind="sale").count() == 1
+
+
+def test_two_concurrent_first_orders_get_a_first_order_coupon_once():
+    """Issue: the first-order rule was checked only before the coupon's lock."""
+    shopper = make_shopper()
+    variant = make_variant(price="40.00", stock=100)
+    coupons_services.coupon_create(
+        code="BIENVENIDA", kind="fixed", value="10", first_order_only=True
+    )
+    shopper.add(variant, 1)
+    cart_services.cart_coupon_apply(
+        cart_id=shopper.cart_id, code="BIENVENIDA", customer_id=shopper.customer_id
+    )
+
+    outcomes = race(10, lambda i: _outcome(shopper))
+
+    placed = [o for o in outcomes if isinstance(o, sales_services.PlacedOrder)]
+    refused = [o for o in outcomes if isinstance(o, ApplicationError)]
+    assert len(placed) == 1, Counter(type(o).__name__ for o in outcomes)
+    assert {o.code for o in refused} == {"coupon_first_order_only"}, refused[:3]
+    assert Order.objects.filter(coupon_code="BIENVENIDA").count() == 1

@@ -199,13 +199,7 @@ def _order_create(
         user_id=customer_id,
     )
     if order.coupon_code:
-        coupons_services.coupon_redeem(
-            code=order.coupon_code,
-            customer_id=customer_id,
-            order_reference=order.number,
-            discount=order.discount,
-            order_total=order.total,
-        )
+        _coupon_redeem(order)
     Payment.objects.create(
         order=order,
         method=payment_method,
@@ -222,6 +216,25 @@ def _order_create(
         event_publish(order_placed_event(order))
         cart_services.cart_clear(cart_id=cart_id)
     return _placed(order)
+
+
+def _coupon_redeem(order: Order) -> None:
+    redemption = coupons_services.coupon_redeem(
+        code=order.coupon_code,
+        customer_id=order.customer_id,
+        order_reference=order.number,
+        discount=order.discount,
+        order_total=order.total,
+    )
+    # The coupon's row is locked now, so a concurrent first order of this customer with it
+    # waits for us; whichever comes second sees the first's order here and is refused.
+    if redemption.first_order_only and selectors.customer_has_orders(
+        customer_id=order.customer_id, excluding_order_id=order.pk
+    ):
+        raise coupons_services.CouponNotApplicableError(
+            _("El cupón «%(code)s» solo vale para el primer pedido.") % {"code": order.coupon_code},
+            code="coupon_first_order_only",
+        )
 
 
 def _ship_fields(address: ShippingAddress) -> dict:
