@@ -19,18 +19,15 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 
-from apps.accounts import selectors as accounts_selectors
-from apps.accounts import services as accounts_services
-from apps.accounts.api import router as accounts_router
-from apps.cart.api import router as cart_router
+from apps.accounts import api as accounts_api
+from apps.cart import api as cart_api
 from apps.core.errors import ApplicationError
 from apps.core.openapi import ErrorOut
-from apps.core.permissions import DASHBOARD_PERMISSION
-from apps.coupons.api import router as coupons_router
-from apps.inventory.api import router as inventory_router
-from apps.sales.api import router as sales_router
+from apps.coupons import api as coupons_api
+from apps.inventory import api as inventory_api
+from apps.sales import api as sales_api
 
-from . import auth
+from .auth import TokenAuth, manager_auth, session_auth
 
 logger = logging.getLogger(__name__)
 
@@ -97,18 +94,14 @@ api = ShopAPI(
     openapi_url="/openapi.json",
 )
 
-api.add_router("/", inventory_router)
-api.add_router("/", cart_router)
-api.add_router("/", sales_router)
-api.add_router("/me", accounts_router)
-api.add_router("/coupons", coupons_router)
-
-# electropluz.auth imports no app (the routers import it); it gets what it needs here.
-auth.configure(
-    token_owner=lambda token: accounts_selectors.api_token_find(token=token),
-    token_used=lambda token_id: accounts_services.api_token_mark_used(token_id=token_id),
-    manager_permission=DASHBOARD_PERMISSION,
-)
+# Each app's routers declare no authentication; it is decided here, where they are mounted.
+api.add_router("/", inventory_api.router)  # the catalogue: anyone
+api.add_router("/manager", inventory_api.manager_router, auth=manager_auth)
+api.add_router("/", cart_api.customer_router, auth=[TokenAuth(), cart_api.VisitorAuth()])
+api.add_router("/", sales_api.customer_router, auth=session_auth)
+api.add_router("/", sales_api.manager_router, auth=manager_auth)
+api.add_router("/me", accounts_api.customer_router, auth=session_auth)
+api.add_router("/coupons", coupons_api.manager_router, auth=manager_auth)
 
 
 def error_response(status: int, code: str, message: str, details=None) -> JsonResponse:

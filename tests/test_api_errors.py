@@ -34,14 +34,16 @@ def test_a_bug_raising_does_not_exist_inside_a_service_answers_500(manager_clien
 
     monkeypatch.setattr(inventory_services, "stock_receive", broken)
     response = manager_client.post(
-        "/api/v1/stock/receive", {"variant_id": 1, "quantity": 1}, content_type="application/json"
+        "/api/v1/manager/stock/receive",
+        {"variant_id": 1, "quantity": 1},
+        content_type="application/json",
     )
     assert_error_shape(response, 500, "server_error")
 
 
 def test_an_unknown_variant_is_still_a_404(manager_client):
     response = manager_client.post(
-        "/api/v1/stock/receive",
+        "/api/v1/manager/stock/receive",
         {"variant_id": 999999, "quantity": 1},
         content_type="application/json",
     )

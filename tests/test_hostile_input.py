@@ -62,7 +62,7 @@ def test_a_nul_in_a_json_body_is_a_400(customer_client):
 def test_a_nul_in_a_manager_write_is_a_400(manager_client):
     variant_id = first_variant_id(make_product(price="10.00"))
     response = manager_client.post(
-        "/api/v1/stock/adjust",
+        "/api/v1/manager/stock/adjust",
         {"variant_id": variant_id, "delta": 1, "reason": "recuento\x00"},
         content_type="application/json",
     )
@@ -108,10 +108,10 @@ def test_binary_uploads_are_not_mistaken_for_nul_text(manager_client):
 @pytest.mark.parametrize(
     ("url", "body"),
     [
-        ("/api/v1/stock/adjust", {"delta": BIG, "reason": "recuento"}),
-        ("/api/v1/stock/adjust", {"delta": -BIG, "reason": "recuento"}),
-        ("/api/v1/stock/receive", {"quantity": BIG}),
-        ("/api/v1/stock/receive", {"quantity": HUGE}),
+        ("/api/v1/manager/stock/adjust", {"delta": BIG, "reason": "recuento"}),
+        ("/api/v1/manager/stock/adjust", {"delta": -BIG, "reason": "recuento"}),
+        ("/api/v1/manager/stock/receive", {"quantity": BIG}),
+        ("/api/v1/manager/stock/receive", {"quantity": HUGE}),
     ],
 )
 def test_stock_quantities_past_any_column_are_422(manager_client, url, body):
@@ -142,10 +142,10 @@ def test_coupon_integers_past_their_columns_are_422(manager_client, extra):
 @pytest.mark.parametrize(
     ("method", "url", "body"),
     [
-        ("post", "/api/v1/stock/receive", {"variant_id": HUGE * 2, "quantity": 1}),
+        ("post", "/api/v1/manager/stock/receive", {"variant_id": HUGE * 2, "quantity": 1}),
         (
             "post",
-            "/api/v1/products",
+            "/api/v1/manager/products",
             {"name": "X", "category_id": HUGE * 2, "variants": [{"sku": "X-1", "price": "1.00"}]},
         ),
         ("get", f"/api/v1/coupons/report?coupon_id={HUGE * 2}", None),
@@ -171,7 +171,7 @@ def test_initial_stock_and_thresholds_are_bounded(manager_client):
 
     category = CategoryFactory()
     response = manager_client.post(
-        "/api/v1/products",
+        "/api/v1/manager/products",
         {
             "name": "Cable",
             "category_id": category.pk,
@@ -200,7 +200,7 @@ def test_receiving_stock_never_overflows_the_column(manager_client):
 
     Variant.objects.filter(pk=variant_id).update(on_hand=inventory_services.ON_HAND_MAX - 5)
     response = manager_client.post(
-        "/api/v1/stock/receive",
+        "/api/v1/manager/stock/receive",
         {"variant_id": variant_id, "quantity": 10},
         content_type="application/json",
     )

@@ -21,6 +21,14 @@ VIOLATIONS = {
         "apps/reporting/violation.py",
         "from apps.sales import selectors\n",
     ),
+    "an app importing the project package": (
+        "apps/sales/violation.py",
+        "from electropluz.auth import manager_auth\n",
+    ),
+    "another app reaching behind a services package": (
+        "apps/demo/violation.py",
+        "from apps.sales.services import checkout\n",
+    ),
 }
 
 

@@ -124,11 +124,16 @@ def test_the_business_errors_operations_answer_are_documented(spec, manager_clie
 
     call(
         "POST",
-        "/stock/adjust",
-        "/api/v1/stock/adjust",
+        "/manager/stock/adjust",
+        "/api/v1/manager/stock/adjust",
         {"variant_id": variant_id, "delta": -5, "reason": "rotura"},
     )
-    call("POST", "/stock/receive", "/api/v1/stock/receive", {"variant_id": 999999, "quantity": 1})
+    call(
+        "POST",
+        "/manager/stock/receive",
+        "/api/v1/manager/stock/receive",
+        {"variant_id": 999999, "quantity": 1},
+    )
     call("POST", "/cart/lines", "/api/v1/cart/lines", {"variant_id": 999999, "quantity": 1})
     call("PATCH", "/cart/lines/{variant_id}", "/api/v1/cart/lines/999999", {"quantity": 1})
     manager_client.post(

@@ -9,11 +9,9 @@ from django.http import HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
-from electropluz.auth import session_auth
-
 from . import selectors, services
 
-router = Router(tags=["accounts"], auth=session_auth)
+customer_router = Router(tags=["accounts"])  # the signed-in customer: mounted with session auth
 
 
 class MeOut(Schema):
@@ -53,34 +51,36 @@ class AddressOut(Schema):
     is_default: bool
 
 
-@router.get("", response=MeOut, summary="Mi cuenta")
+@customer_router.get("", response=MeOut, summary="Mi cuenta")
 def me(request):
     return selectors.user_get(user_id=request.auth.pk)
 
 
-@router.get("/addresses", response=list[AddressOut], summary="Mis direcciones")
+@customer_router.get("/addresses", response=list[AddressOut], summary="Mis direcciones")
 def address_list(request):
     return selectors.address_list(user_id=request.auth.pk)
 
 
-@router.post("/addresses", response={201: AddressOut}, summary="Añadir una dirección")
+@customer_router.post("/addresses", response={201: AddressOut}, summary="Añadir una dirección")
 def address_create(request, payload: AddressBookIn):
     address_id = services.address_create(user_id=request.auth.pk, **payload.model_dump())
     return Status(201, selectors.address_get(user_id=request.auth.pk, address_id=address_id))
 
 
-@router.get("/addresses/{int:address_id}", response=AddressOut, summary="Una dirección")
+@customer_router.get("/addresses/{int:address_id}", response=AddressOut, summary="Una dirección")
 def address_detail(request, address_id: int):
     return selectors.address_get(user_id=request.auth.pk, address_id=address_id)
 
 
-@router.put("/addresses/{int:address_id}", response=AddressOut, summary="Cambiar una dirección")
+@customer_router.put(
+    "/addresses/{int:address_id}", response=AddressOut, summary="Cambiar una dirección"
+)
 def address_update(request, address_id: int, payload: AddressBookIn):
     services.address_update(user_id=request.auth.pk, address_id=address_id, **payload.model_dump())
     return selectors.address_get(user_id=request.auth.pk, address_id=address_id)
 
 
-@router.delete(
+@customer_router.delete(
     "/addresses/{int:address_id}", response={204: None}, summary="Eliminar una dirección"
 )
 def address_delete(request, address_id: int):

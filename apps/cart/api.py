@@ -9,7 +9,6 @@ from ninja.security import SessionAuth
 
 from apps.core.bounds import Id
 from apps.core.openapi import errors
-from electropluz.auth import TokenAuth
 
 from . import selectors, services
 from .session import current_cart_id
@@ -30,7 +29,8 @@ class VisitorAuth(SessionAuth):
         return ""
 
 
-router = Router(tags=["cart"], auth=[TokenAuth(), VisitorAuth()])
+# Anyone with the site's session or a token: mounted with a token auth and ``VisitorAuth``.
+customer_router = Router(tags=["cart"])
 
 
 class CartLineOut(Schema):
@@ -103,13 +103,13 @@ def _line(line):
     return {**line.__dict__, "issues": list(line.issues), "messages": line.messages}
 
 
-@router.get("/cart", response=CartOut)
+@customer_router.get("/cart", response=CartOut)
 def cart_get(request):
     get_token(request)  # sets the CSRF cookie a browser script needs for the writes
     return _cart(request)
 
 
-@router.post("/cart/lines", response={200: CartOut, **errors(409)})
+@customer_router.post("/cart/lines", response={200: CartOut, **errors(409)})
 def cart_line_add(request, payload: LineIn):
     cart_id = current_cart_id(request, create=True)
     change = services.cart_line_add(
@@ -118,7 +118,7 @@ def cart_line_add(request, payload: LineIn):
     return _cart(request, message=change.message, cart_id=cart_id)
 
 
-@router.patch("/cart/lines/{int:variant_id}", response={200: CartOut, **errors(409)})
+@customer_router.patch("/cart/lines/{int:variant_id}", response={200: CartOut, **errors(409)})
 def cart_line_set(request, variant_id: int, payload: QuantityIn):
     cart_id = current_cart_id(request, create=True)
     change = services.cart_line_set(
@@ -127,21 +127,21 @@ def cart_line_set(request, variant_id: int, payload: QuantityIn):
     return _cart(request, message=change.message, cart_id=cart_id)
 
 
-@router.delete("/cart/lines/{int:variant_id}", response=CartOut)
+@customer_router.delete("/cart/lines/{int:variant_id}", response=CartOut)
 def cart_line_remove(request, variant_id: int):
     cart_id = current_cart_id(request, create=True)
     services.cart_line_remove(cart_id=cart_id, variant_id=variant_id)
     return _cart(request, cart_id=cart_id)
 
 
-@router.post("/cart/coupon", response={200: CartOut, **errors(409)})
+@customer_router.post("/cart/coupon", response={200: CartOut, **errors(409)})
 def cart_coupon_apply(request, payload: CartCouponIn):
     cart_id = current_cart_id(request, create=True)
     services.cart_coupon_apply(cart_id=cart_id, code=payload.code, customer_id=_customer(request))
     return _cart(request, cart_id=cart_id)
 
 
-@router.delete("/cart/coupon", response=CartOut)
+@customer_router.delete("/cart/coupon", response=CartOut)
 def cart_coupon_remove(request):
     cart_id = current_cart_id(request, create=True)
     services.cart_coupon_remove(cart_id=cart_id)

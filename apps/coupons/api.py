@@ -12,12 +12,11 @@ from ninja.pagination import paginate
 
 from apps.core.bounds import Id
 from apps.core.paging import ApiPageNumberPagination
-from electropluz.auth import manager_auth
 
 from . import selectors, services
 from .models import Coupon
 
-router = Router(tags=["coupons"])
+manager_router = Router(tags=["coupons"])  # managers: mounted with manager auth
 
 KIND_PATTERN = "^(" + "|".join(Coupon.Kind.values) + ")$"
 
@@ -103,7 +102,7 @@ def _get(coupon_id: int) -> Coupon:
     return coupon
 
 
-@router.get("", response=list[CouponOut], auth=manager_auth)
+@manager_router.get("", response=list[CouponOut])
 @paginate(ApiPageNumberPagination, page_size=50)
 def coupon_list(request, filters: Query[CouponFilterIn]):
     return selectors.coupon_list(
@@ -111,29 +110,29 @@ def coupon_list(request, filters: Query[CouponFilterIn]):
     )
 
 
-@router.post("", response={201: CouponOut}, auth=manager_auth)
+@manager_router.post("", response={201: CouponOut})
 def coupon_create(request, payload: CouponIn):
     coupon_id = services.coupon_create(**payload.dict())
     return Status(201, _get(coupon_id))
 
 
-@router.get("/report", response=list[CouponUsageOut], auth=manager_auth)
+@manager_router.get("/report", response=list[CouponUsageOut])
 def coupon_usage_report(request, coupon_id: Id | None = None):
     return selectors.coupon_usage_report(coupon_id=coupon_id)
 
 
-@router.get("/{int:coupon_id}", response=CouponOut, auth=manager_auth)
+@manager_router.get("/{int:coupon_id}", response=CouponOut)
 def coupon_get(request, coupon_id: int):
     return _get(coupon_id)
 
 
-@router.patch("/{int:coupon_id}", response=CouponOut, auth=manager_auth)
+@manager_router.patch("/{int:coupon_id}", response=CouponOut)
 def coupon_update(request, coupon_id: int, payload: CouponPatch):
     services.coupon_update(coupon_id=coupon_id, **payload.dict(exclude_unset=True))
     return _get(coupon_id)
 
 
-@router.post("/{int:coupon_id}/deactivate", response=CouponOut, auth=manager_auth)
+@manager_router.post("/{int:coupon_id}/deactivate", response=CouponOut)
 def coupon_deactivate(request, coupon_id: int):
     services.coupon_deactivate(coupon_id=coupon_id)
     return _get(coupon_id)

@@ -9,11 +9,11 @@ from ninja.pagination import paginate
 from apps.core.bounds import Id
 from apps.core.openapi import errors
 from apps.core.paging import ApiPageNumberPagination
-from electropluz.auth import manager_auth
 
 from . import selectors, services
 
-router = Router(tags=["catalogue"])
+router = Router(tags=["catalogue"])  # anyone: the catalogue
+manager_router = Router(tags=["catalogue"])  # managers: mounted with manager auth
 
 
 class CategoryOut(Schema):
@@ -140,7 +140,7 @@ def product_get(request, product_id: int):
     return product
 
 
-@router.post("/products", response={201: ProductDetailOut}, auth=manager_auth)
+@manager_router.post("/products", response={201: ProductDetailOut})
 def product_create(request, payload: ProductIn):
     product_id = services.product_create(
         name=payload.name,
@@ -156,13 +156,13 @@ def product_create(request, payload: ProductIn):
     return Status(201, selectors.product_by_id(product_id=product_id, include_inactive=True))
 
 
-@router.patch("/products/{int:product_id}", response=ProductDetailOut, auth=manager_auth)
+@manager_router.patch("/products/{int:product_id}", response=ProductDetailOut)
 def product_update(request, product_id: int, payload: ProductPatch):
     services.product_update(product_id=product_id, **payload.dict(exclude_unset=True))
     return selectors.product_by_id(product_id=product_id, include_inactive=True)
 
 
-@router.post("/stock/receive", response={200: StockOut, **errors(404)}, auth=manager_auth)
+@manager_router.post("/stock/receive", response={200: StockOut, **errors(404)})
 def stock_receive(request, payload: StockReceiveIn):
     on_hand = services.stock_receive(
         variant_id=payload.variant_id,
@@ -174,7 +174,7 @@ def stock_receive(request, payload: StockReceiveIn):
     return {"variant_id": payload.variant_id, "on_hand": on_hand}
 
 
-@router.post("/stock/adjust", response={200: StockOut, **errors(404, 409)}, auth=manager_auth)
+@manager_router.post("/stock/adjust", response={200: StockOut, **errors(404, 409)})
 def stock_adjust(request, payload: StockAdjustIn):
     on_hand = services.stock_adjust(
         variant_id=payload.variant_id,

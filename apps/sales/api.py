@@ -13,12 +13,12 @@ from apps.core.bounds import Id
 from apps.core.http import client_ip, client_user_agent
 from apps.core.openapi import errors
 from apps.core.paging import ApiPageNumberPagination
-from electropluz.auth import manager_auth, session_auth
 
 from . import selectors, services
 from .models import Order
 
-router = Router(tags=["orders"])
+customer_router = Router(tags=["orders"])  # the signed-in customer: session auth
+manager_router = Router(tags=["orders"])  # managers: mounted with manager auth
 
 
 class AddressIn(Schema):
@@ -150,9 +150,8 @@ def _fingerprint(payload: CheckoutIn) -> dict:
     return data
 
 
-@router.post(
+@customer_router.post(
     "/checkout",
-    auth=session_auth,
     response={201: PlacedOut, **errors(402, 404, 409, 422)},
     summary="Place an order from the customer's cart",
 )
@@ -205,13 +204,13 @@ def checkout(
     return Status(outcome.status, outcome.body)
 
 
-@router.get("/orders", auth=session_auth, response=list[OrderOut])
+@customer_router.get("/orders", response=list[OrderOut])
 @paginate(ApiPageNumberPagination, page_size=20)
 def order_list(request):
     return selectors.customer_orders(customer_id=request.auth.pk).order_by("-created_at", "-pk")
 
 
-@router.get("/orders/{number}", auth=session_auth, response=OrderDetailOut)
+@customer_router.get("/orders/{number}", response=OrderDetailOut)
 def order_get(request, number: str):
     order = selectors.order_get_for_customer(number=number, customer_id=request.auth.pk)
     if order is None:
@@ -219,9 +218,7 @@ def order_get(request, number: str):
     return order
 
 
-@router.post(
-    "/orders/{number}/cancel", auth=session_auth, response={200: OrderDetailOut, **errors(409)}
-)
+@customer_router.post("/orders/{number}/cancel", response={200: OrderDetailOut, **errors(409)})
 def order_cancel(request, number: str):
     services.order_cancel(
         order_number=number,
@@ -232,7 +229,7 @@ def order_cancel(request, number: str):
     return selectors.order_get_for_customer(number=number, customer_id=request.auth.pk)
 
 
-@router.get("/manager/orders", auth=manager_auth, response=list[OrderOut])
+@manager_router.get("/manager/orders", response=list[OrderOut])
 @paginate(ApiPageNumberPagination, page_size=50)
 def manager_order_list(request, filters: Query[ManagerOrderFilters]):
     return selectors.order_search(
@@ -257,14 +254,13 @@ def _manager_detail(number: str):
     return order
 
 
-@router.get("/manager/orders/{number}", auth=manager_auth, response=OrderDetailOut)
+@manager_router.get("/manager/orders/{number}", response=OrderDetailOut)
 def manager_order_get(request, number: str):
     return _manager_detail(number)
 
 
-@router.post(
+@manager_router.post(
     "/manager/orders/{number}/transition",
-    auth=manager_auth,
     response={200: OrderDetailOut, **errors(409)},
 )
 def manager_order_transition(request, number: str, payload: TransitionIn):
@@ -277,9 +273,8 @@ def manager_order_transition(request, number: str, payload: TransitionIn):
     return _manager_detail(number)
 
 
-@router.post(
+@manager_router.post(
     "/manager/orders/{number}/refund",
-    auth=manager_auth,
     response={200: OrderDetailOut, **errors(409)},
 )
 def manager_order_refund(request, number: str, payload: RefundIn):

@@ -72,7 +72,7 @@ def test_categories_are_listed_with_their_depth(client):
 def test_a_manager_creates_a_product_and_extra_fields_are_ignored(manager_client):
     category = CategoryFactory()
     response = manager_client.post(
-        "/api/v1/products",
+        "/api/v1/manager/products",
         {
             "name": "Tablet Helio Tab 11",
             "category_id": category.pk,
@@ -93,14 +93,14 @@ def test_manager_validation_errors_come_in_the_error_shape(manager_client):
     category = CategoryFactory()
     payload = {"name": "X", "category_id": category.pk, "variants": [{"sku": "A", "price": "-1"}]}
     assert_error_shape(
-        manager_client.post("/api/v1/products", payload, content_type="application/json"),
+        manager_client.post("/api/v1/manager/products", payload, content_type="application/json"),
         422,
         "invalid",
     )
     payload["category_id"] = 999999
     payload["variants"][0]["price"] = "10"
     error = assert_error_shape(
-        manager_client.post("/api/v1/products", payload, content_type="application/json"),
+        manager_client.post("/api/v1/manager/products", payload, content_type="application/json"),
         422,
         "invalid",
     )
@@ -110,14 +110,14 @@ def test_manager_validation_errors_come_in_the_error_shape(manager_client):
 def test_stock_receive_and_adjust_through_the_api(manager_client):
     variant = first_variant_id(make_product(stock=2))
     response = manager_client.post(
-        "/api/v1/stock/receive",
+        "/api/v1/manager/stock/receive",
         {"variant_id": variant, "quantity": 5},
         content_type="application/json",
     )
     assert response.json() == {"variant_id": variant, "on_hand": 7}
     error = assert_error_shape(
         manager_client.post(
-            "/api/v1/stock/adjust",
+            "/api/v1/manager/stock/adjust",
             {"variant_id": variant, "delta": -8, "reason": "Recuento"},
             content_type="application/json",
         ),
@@ -132,13 +132,15 @@ def test_manager_routes_refuse_customers_and_anonymous(client, customer_client):
     variant = first_variant_id(make_product(stock=2))
     body = {"variant_id": variant, "quantity": 5}
     assert_error_shape(
-        customer_client.post("/api/v1/stock/receive", body, content_type="application/json"),
+        customer_client.post(
+            "/api/v1/manager/stock/receive", body, content_type="application/json"
+        ),
         403,
         "permission_denied",
     )
     customer_client.logout()
     assert_error_shape(
-        client.post("/api/v1/stock/receive", body, content_type="application/json"),
+        client.post("/api/v1/manager/stock/receive", body, content_type="application/json"),
         401,
         "not_authenticated",
     )
