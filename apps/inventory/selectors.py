@@ -196,6 +196,16 @@ def _in_stock():
     return Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, on_hand__gt=0))
 
 
+def _card_price():
+    """What a product card shows: the cheapest option that can be bought now, else the cheapest."""
+    cheapest_available = (
+        Variant.objects.filter(product=OuterRef("pk"), is_active=True, on_hand__gt=0)
+        .order_by("price", "pk")
+        .values("price")[:1]
+    )
+    return Coalesce(Subquery(cheapest_available), F("price_from"))
+
+
 def _first_image():
     return Prefetch(
         "images", queryset=ProductImage.objects.order_by("position", "pk"), to_attr="image_list"
@@ -203,11 +213,11 @@ def _first_image():
 
 
 def product_queryset() -> QuerySet[Product]:
-    """Active products with what a product card shows: brand, category, stock, first image."""
+    """Active products with what a product card shows: brand, category, stock, price, image."""
     return (
         Product.objects.filter(is_active=True, category__is_active=True)
         .select_related("brand", "category")
-        .annotate(in_stock=_in_stock())
+        .annotate(in_stock=_in_stock(), card_price=_card_price())
         .prefetch_related(_first_image())
     )
 
