@@ -225,3 +225,12 @@ def test_product_page_labels_sold_out_options_agotado(client):
     available = html[html.index('href="?variante=NEO-128"') :]
     available = available[: available.index("</a>")]
     assert "Agotado" not in available and "249,00" in available
+
+
+@pytest.mark.parametrize("url", ["/productos/?q=portatil", "/categoria/portatiles/"])
+def test_filters_fold_behind_a_filtros_button_on_small_screens(client, catalogue, url):
+    html = client.get(url).content.decode()
+    assert 'class="offcanvas-lg offcanvas-start" tabindex="-1" id="filters"' in html
+    assert 'data-bs-toggle="offcanvas" data-bs-target="#filters"' in html
+    assert html.index('id="filters"') < html.index('name="marca"')
+    assert "<script>" not in html and "style=" not in html  # the CSP allows neither
