@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
-from apps.core.money import ZERO
+from apps.core.money import ZERO, money_format
 from apps.coupons import selectors as coupons_selectors
 from apps.inventory import selectors as inventory_selectors
 
@@ -45,8 +45,8 @@ class PricedLine:
             ISSUE_UNAVAILABLE: _("Este producto ya no está a la venta."),
             ISSUE_OUT_OF_STOCK: _("Agotado."),
             ISSUE_NOT_ENOUGH_STOCK: _("Solo quedan %(n)s unidades.") % {"n": self.available},
-            ISSUE_PRICE_CHANGED: _("El precio ha cambiado: antes %(old)s €, ahora %(new)s €.")
-            % {"old": self.price_seen, "new": self.unit_price},
+            ISSUE_PRICE_CHANGED: _("El precio ha cambiado: antes %(old)s, ahora %(new)s.")
+            % {"old": money_format(self.price_seen), "new": money_format(self.unit_price)},
         }
         return [texts[issue] for issue in self.issues]
 

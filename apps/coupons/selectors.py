@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidInputError
-from apps.core.money import ZERO, from_cents, money
+from apps.core.money import ZERO, from_cents, money, money_format
 
 from .errors import CouponNotApplicableError
 from .models import Coupon, CouponRedemption
@@ -241,9 +241,13 @@ def coupon_evaluate(
         missing = money(coupon.minimum_subtotal - subtotal)
         raise CouponNotApplicableError(
             _(
-                "El cupón «%(code)s» requiere un pedido mínimo de %(minimum)s €: le faltan %(missing)s €."
+                "El cupón «%(code)s» requiere un pedido mínimo de %(minimum)s: le faltan %(missing)s."
             )
-            % {"code": coupon.code, "minimum": coupon.minimum_subtotal, "missing": missing},
+            % {
+                "code": coupon.code,
+                "minimum": money_format(coupon.minimum_subtotal),
+                "missing": money_format(missing),
+            },
             code="coupon_minimum_not_reached",
             details={"minimum": str(coupon.minimum_subtotal), "missing": str(missing)},
         )

@@ -1,6 +1,7 @@
 """The manager's coupon pages (/dashboard/cupones/). Every view is manager-only and thin."""
 
 import csv
+import dataclasses
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.core.forms import apply_service_error
+from apps.core.money import money_style
 from apps.core.paging import page_number, querystring_without_page
 from apps.core.permissions import manager_required
 
@@ -113,5 +115,6 @@ def coupon_report(request):
         "revenue": [str(row.revenue) for row in rows[:20]],
         "discountLabel": _("Descuento concedido (€)"),
         "revenueLabel": _("Ingresos de los pedidos (€)"),
+        "money": dataclasses.asdict(money_style()),
     }
     return render(request, "coupons/dashboard/coupon_report.html", {"rows": rows, "chart": chart})

@@ -457,7 +457,7 @@ def test_valuation_numbers(stocked):
 
 def test_valuation_page_and_exports(client, manager, stocked):
     response = client.get(reverse("inventory_dashboard:valuation"))
-    assert "1\u00a0030,99\u00a0€" in response.content.decode()
+    assert "1.030,99\u00a0€" in response.content.decode()
 
     response = client.get(reverse("inventory_dashboard:valuation_export", args=["csv"]))
     assert response["Content-Disposition"].endswith('.csv"')

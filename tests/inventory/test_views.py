@@ -234,3 +234,14 @@ def test_filters_fold_behind_a_filtros_button_on_small_screens(client, catalogue
     assert 'data-bs-toggle="offcanvas" data-bs-target="#filters"' in html
     assert html.index('id="filters"') < html.index('name="marca"')
     assert "<script>" not in html and "style=" not in html  # the CSP allows neither
+
+
+def test_prices_are_written_the_way_the_visitor_s_language_writes_them(client):
+    category = CategoryFactory(name="Portátiles", slug="portatiles")
+    make_product(name="Portátil Zenit 15", category=category, price="1299.99")
+    for url in ("/productos/", "/producto/portatil-zenit-15/"):
+        assert "1.299,99\u00a0€" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for url in ("/productos/", "/producto/portatil-zenit-15/"):
+        html = client.get(url).content.decode()
+        assert "€1,299.99" in html and "1.299,99" not in html
