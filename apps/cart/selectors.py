@@ -263,3 +263,27 @@ def cart_item_count(*, cart_id: int | None) -> int:
             "quantity", flat=True
         )
     )
+
+
+def cart_personal_data(*, user_id: int) -> list[dict]:
+    """The customer's carts with their lines (and saved-for-later items), for "Mis datos"."""
+    carts = Cart.objects.filter(user_id=user_id).prefetch_related("lines").order_by("pk")
+    return [
+        {
+            "status": cart.status,
+            "coupon_code": cart.coupon_code,
+            "created_at": cart.created_at.isoformat(),
+            "updated_at": cart.updated_at.isoformat(),
+            "lines": [
+                {
+                    "variant_id": line.variant_id,
+                    "quantity": line.quantity,
+                    "price_seen": str(line.price_seen),
+                    "saved_for_later": line.saved_for_later,
+                    "added_at": line.created_at.isoformat(),
+                }
+                for line in cart.lines.all()
+            ],
+        }
+        for cart in carts
+    ]

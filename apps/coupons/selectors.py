@@ -319,3 +319,30 @@ def coupon_usage_report(*, coupon_id: int | None = None) -> list[CouponUsage]:
         )
         for row in rows
     ]
+
+
+def coupon_personal_data(*, user_id: int) -> list[dict]:
+    """The coupons the customer used (released uses too, with when), for "Mis datos"."""
+    rows = (
+        CouponRedemption.objects.filter(customer_id=user_id)
+        .order_by("created_at", "pk")
+        .values(
+            "coupon__code",
+            "order_reference",
+            "discount",
+            "order_total",
+            "created_at",
+            "released_at",
+        )
+    )
+    return [
+        {
+            "code": row["coupon__code"],
+            "order": row["order_reference"],
+            "discount": str(row["discount"]),
+            "order_total": str(row["order_total"]),
+            "used_at": row["created_at"].isoformat(),
+            "released_at": row["released_at"].isoformat() if row["released_at"] else None,
+        }
+        for row in rows
+    ]
