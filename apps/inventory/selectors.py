@@ -23,7 +23,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.text import fold
@@ -39,7 +39,7 @@ from .models import (
     Variant,
 )
 
-CATEGORY_TREE_CACHE_KEY = "inventory:category-tree:v1"
+CATEGORY_TREE_CACHE_KEY = "inventory:category-tree:v2"
 
 SORTS = {
     "relevance": _("Relevancia"),
@@ -62,15 +62,27 @@ _ORDERING = {
 # --- Carriers ------------------------------------------------------------------
 
 
+def localized_name(*, name: str, name_en: str = "") -> str:
+    """The English name for English visitors when there is one; the Spanish name otherwise."""
+    language = (translation.get_language() or "es").split("-")[0]
+    return name_en if language == "en" and name_en else name
+
+
 @dataclasses.dataclass(frozen=True)
 class CategoryNode:
     id: int
-    name: str
+    name_es: str
     slug: str
     icon: str
     parent_id: int | None
     depth: int
     path: tuple[int, ...]  # ids from the top category down to this one
+    name_en: str = ""
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Spanish when no English name was given)."""
+        return localized_name(name=self.name_es, name_en=self.name_en)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -143,7 +155,7 @@ def category_tree() -> CategoryTree:
     rows = list(
         Category.objects.filter(is_active=True)
         .order_by("position", "name")
-        .values("id", "name", "slug", "icon", "parent_id")
+        .values("id", "name", "name_en", "slug", "icon", "parent_id")
     )
     by_id = {row["id"]: row for row in rows}
     children: dict[int | None, list[int]] = {}
@@ -160,7 +172,8 @@ def category_tree() -> CategoryTree:
             child_path = (*path, child_id)
             nodes[child_id] = CategoryNode(
                 id=child_id,
-                name=row["name"],
+                name_es=row["name"],
+                name_en=row["name_en"],
                 slug=row["slug"],
                 icon=row["icon"] or "box",
                 parent_id=row["parent_id"],

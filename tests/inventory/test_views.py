@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from apps.inventory import selectors as inventory_selectors
 from apps.inventory import services as inventory_services
-from apps.inventory.models import Product
+from apps.inventory.models import Category, Product
 from tests.inventory.factories import BrandFactory, CategoryFactory, make_product
 
 pytestmark = pytest.mark.django_db
@@ -245,3 +246,24 @@ def test_prices_are_written_the_way_the_visitor_s_language_writes_them(client):
     for url in ("/productos/", "/producto/portatil-zenit-15/"):
         html = client.get(url).content.decode()
         assert "€1,299.99" in html and "1.299,99" not in html
+
+
+def test_english_visitors_read_category_names_and_the_banner_in_english(client, catalogue):
+    Category.objects.filter(slug="informatica").update(name_en="Computing")
+    Category.objects.filter(slug="portatiles").update(name_en="Laptops")
+    inventory_selectors.category_tree_invalidate()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    home = client.get("/").content.decode()
+    assert "Technology that moves you" in home and "Tecnología que te mueve" not in home
+    assert ">Computing<" in home and "Informática" not in home
+    assert ">Sonido<" in home  # no English name given: the Spanish one, never an empty link
+
+    page = client.get("/categoria/portatiles/").content.decode()
+    assert "<title>Laptops · ElectroPluz</title>" in page
+    assert ">Computing</a>" in page and "Portátiles<" not in page
+    product = client.get("/producto/portatil-astra-air-13/").content.decode()
+    assert ">Laptops</a>" in product
+
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    assert ">Informática<" in client.get("/").content.decode()
