@@ -369,6 +369,51 @@ def product_home_sections(*, limit: int = 8) -> dict[str, list[Product]]:
 # --- For other apps ----------------------------------------------------------------
 
 
+@dataclasses.dataclass(frozen=True)
+class ProductChoice:
+    """A product as a picker lists it (coupon restrictions)."""
+
+    id: int
+    name: str
+    brand: str
+    is_active: bool
+
+
+def product_choices(*, q: str = "", product_ids=None, limit: int = 20) -> list[ProductChoice]:
+    """Products by id (those that exist), or found by name, brand, SKU or id, inactive too."""
+    products = Product.objects.all()
+    exact_id = None
+    if product_ids is not None:
+        products = products.filter(pk__in=[int(i) for i in product_ids])
+    else:
+        q = q.strip()[:100]
+        if not q:
+            return []
+        words = Q()
+        for term in fold(q).split()[:8]:
+            words &= Q(search_document__icontains=term)
+        if q.isdigit() and len(q) <= 18:  # an id (it fits a bigint column) comes first
+            exact_id = int(q)
+            words |= Q(pk=exact_id)
+        products = products.filter(words)
+    rows = (
+        products.annotate(exact=Case(When(pk=exact_id, then=Value(0)), default=Value(1)))
+        .order_by("exact", "name", "pk")
+        .values("pk", "name", "brand__name", "is_active")
+    )
+    if product_ids is None:
+        rows = rows[:limit]
+    return [
+        ProductChoice(
+            id=row["pk"],
+            name=row["name"],
+            brand=row["brand__name"] or "",
+            is_active=row["is_active"],
+        )
+        for row in rows
+    ]
+
+
 def variant_get_many(*, variant_ids) -> dict[int, VariantInfo]:
     """Current price and availability of the given variants (missing ids are left out)."""
     tree = category_tree()

@@ -4,12 +4,11 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.test import Client
 from selenium.webdriver.support.ui import WebDriverWait
 
 from apps.coupons import services as coupons_services
 from tests.coupons.factories import make_coupon, make_customer
+from tests.e2e.sessions import sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -21,14 +20,7 @@ return chart ? chart.scales.y.ticks.map((tick) => tick.label) : null;
 
 @pytest.fixture
 def manager_browser(live_server, browser):
-    client = Client()
-    client.force_login(
-        get_user_model().objects.get(pk=make_customer("gerente@example.com", role="manager"))
-    )
-    browser.get(live_server.url + "/healthz")
-    browser.add_cookie(
-        {"name": settings.SESSION_COOKIE_NAME, "value": client.cookies["sessionid"].value}
-    )
+    sign_in(browser, live_server, user_id=make_customer("gerente@example.com", role="manager"))
     return browser
 
 
