@@ -6,7 +6,7 @@ keeps whole cents). Every function returns dataclasses, never querysets.
 
 import dataclasses
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Sum
 
@@ -30,7 +30,7 @@ DIMENSIONS = ("category", "brand", "product", "payment_method", "coupon", "provi
 
 
 def euros(cents: int | None) -> Decimal:
-    return (Decimal(cents or 0) / 100).quantize(Decimal("0.01"))
+    return (Decimal(cents or 0) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @dataclasses.dataclass(frozen=True)

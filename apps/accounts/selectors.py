@@ -10,6 +10,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from apps.core.personal_data import personal_data_collect
+
 from .errors import AddressNotFoundError, UserNotFoundError
 from .models import ActivityLog, Address, ApiToken, User
 
@@ -220,7 +222,11 @@ def user_password_reset_token(*, user_id: int) -> tuple[str, str]:
 
 
 def user_data_export(*, user_id: int) -> dict:
-    """Everything the shop keeps about the user in accounts, JSON-safe (the user's own copy)."""
+    """Everything the shop keeps about the user, JSON-safe (the user's own copy).
+
+    Accounts' own data, plus what the other apps registered (orders, carts, coupon uses)
+    through ``apps.core.personal_data``.
+    """
     user = user_get(user_id=user_id)
     return {
         "profile": {
@@ -257,6 +263,7 @@ def user_data_export(*, user_id: int) -> dict:
             }
             for a in activity_list(user_id=user_id)
         ],
+        **personal_data_collect(user_id=user_id),
     }
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,9 +40,20 @@ def _own_address_or_404(request, address_id: int) -> selectors.AddressInfo:
         raise Http404 from None
 
 
+def _safe_next(request) -> str:
+    """The ``next`` the visitor came with, if it stays on this site; otherwise empty."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 def signup(request):
+    next_url = _safe_next(request)
     if request.user.is_authenticated:
-        return redirect("accounts:profile")
+        return redirect(next_url or "accounts:profile")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -63,8 +75,8 @@ def signup(request):
             )
             login(request, User.objects.get(pk=user_id), backend=MODEL_BACKEND)
             messages.success(request, _("Bienvenido a la tienda. Su cuenta está lista."))
-            return redirect("accounts:profile")
-    return render(request, "accounts/signup.html", {"form": form})
+            return redirect(next_url or "accounts:profile")
+    return render(request, "accounts/signup.html", {"form": form, "next": next_url})
 
 
 @login_required

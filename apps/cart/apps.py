@@ -8,4 +8,11 @@ class CartConfig(AppConfig):
     verbose_name = _("Carrito")
 
     def ready(self):
-        from . import handlers  # noqa: F401  (subscriptions)
+        from apps.core.personal_data import personal_data_register
+
+        from . import (
+            handlers,  # noqa: F401  (subscriptions)
+            selectors,
+        )
+
+        personal_data_register("carts", selectors.cart_personal_data)

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
-from apps.core.money import ZERO
+from apps.core.money import ZERO, money_format
 from apps.coupons import selectors as coupons_selectors
 from apps.inventory import selectors as inventory_selectors
 
@@ -46,8 +46,8 @@ class PricedLine:
             ISSUE_UNAVAILABLE: _("Este producto ya no está a la venta."),
             ISSUE_OUT_OF_STOCK: _("Agotado."),
             ISSUE_NOT_ENOUGH_STOCK: _("Solo quedan %(n)s unidades.") % {"n": self.available},
-            ISSUE_PRICE_CHANGED: _("El precio ha cambiado: antes %(old)s €, ahora %(new)s €.")
-            % {"old": self.price_seen, "new": self.unit_price},
+            ISSUE_PRICE_CHANGED: _("El precio ha cambiado: antes %(old)s, ahora %(new)s.")
+            % {"old": money_format(self.price_seen), "new": money_format(self.unit_price)},
         }
         return [texts[issue] for issue in self.issues]
 
@@ -279,3 +279,27 @@ def cart_item_count(*, cart_id: int | None) -> int:
             "quantity", flat=True
         )
     )
+
+
+def cart_personal_data(*, user_id: int) -> list[dict]:
+    """The customer's carts with their lines (and saved-for-later items), for "Mis datos"."""
+    carts = Cart.objects.filter(user_id=user_id).prefetch_related("lines").order_by("pk")
+    return [
+        {
+            "status": cart.status,
+            "coupon_code": cart.coupon_code,
+            "created_at": cart.created_at.isoformat(),
+            "updated_at": cart.updated_at.isoformat(),
+            "lines": [
+                {
+                    "variant_id": line.variant_id,
+                    "quantity": line.quantity,
+                    "price_seen": str(line.price_seen),
+                    "saved_for_later": line.saved_for_later,
+                    "added_at": line.created_at.isoformat(),
+                }
+                for line in cart.lines.all()
+            ],
+        }
+        for cart in carts
+    ]

@@ -38,6 +38,16 @@ def brand_choices() -> list[tuple[str, str]]:
     ]
 
 
+PRODUCT_QUERY = "product_q"  # the picker's search box
+PRODUCT_SEARCH = "product_search"  # its button: search, do not save
+
+
+def product_label(product: inventory_selectors.ProductChoice) -> str:
+    label = f"{product.name} · {product.brand}" if product.brand else product.name
+    label = f"{label} (#{product.id})"
+    return label if product.is_active else f"{label} · {_('inactivo')}"
+
+
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
@@ -95,29 +105,53 @@ class _CouponRulesForm(BootstrapFormMixin, forms.Form):
         coerce=int,
         widget=forms.SelectMultiple(attrs={"size": 8}),
     )
-    product_ids = forms.CharField(
-        label=_("Solo en estos productos (ids)"),
+    # Picked from a search (``product_picker``), never typed: only products that exist.
+    product_ids = forms.TypedMultipleChoiceField(
+        label=_("Solo en estos productos"),
         required=False,
-        max_length=2000,
-        help_text=_(
-            "Identificadores separados por comas. Sin ninguna restricción, vale para todo."
-        ),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Sin ninguna restricción, el cupón vale para todo."),
+        error_messages={"invalid_choice": _("Uno de los productos elegidos ya no existe.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, product_query: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category_ids"].choices = category_choices()
         self.fields["brand_ids"].choices = brand_choices()
+        self.product_query = product_query.strip()[:100]
+        picked = self._picked_product_ids()
+        chosen = inventory_selectors.product_choices(product_ids=picked) if picked else []
+        found = inventory_selectors.product_choices(q=self.product_query)
+        self.product_results = [p for p in found if p.id not in picked]
+        self.fields["product_ids"].choices = [
+            (str(p.id), product_label(p)) for p in [*chosen, *self.product_results]
+        ]
+        self.chosen_products = chosen
 
-    def clean_product_ids(self) -> list[int]:
-        text = self.cleaned_data.get("product_ids") or ""
-        try:
-            ids = [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
-        except ValueError:
-            raise forms.ValidationError(_("Escriba números separados por comas.")) from None
-        if any(i <= 0 for i in ids):
-            raise forms.ValidationError(_("Escriba números separados por comas."))
-        return ids
+    def _picked_product_ids(self) -> list[int]:
+        raw = (
+            self.data.getlist(self.add_prefix("product_ids"))
+            if self.is_bound and hasattr(self.data, "getlist")
+            else self.initial.get("product_ids") or []
+        )
+        return sorted({int(v) for v in raw if str(v).isdigit() and len(str(v)) <= 18})
+
+    def product_picker(self) -> dict:
+        """What the picker shows: the chosen products (ticked) and the search's results."""
+        picked = {str(v) for v in (self["product_ids"].value() or [])}
+        return {
+            "chosen": [(p, product_label(p), str(p.id) in picked) for p in self.chosen_products],
+            "results": [(p, product_label(p), str(p.id) in picked) for p in self.product_results],
+            "query": self.product_query,
+        }
+
+    @classmethod
+    def redisplay(cls, data, **kwargs):
+        """The form as the manager left it, unbound (no errors yet): after a product search."""
+        probe = cls(data, **kwargs)
+        initial = {name: probe[name].data for name in probe.fields}
+        return cls(initial=initial, product_query=data.get(PRODUCT_QUERY, ""), **kwargs)
 
 
 class CouponForm(_CouponRulesForm):
@@ -161,9 +195,7 @@ class CouponForm(_CouponRulesForm):
 
     @staticmethod
     def initial_from(coupon: Coupon) -> dict:
-        initial = {name: getattr(coupon, name) for name in CouponForm.field_order}
-        initial["product_ids"] = ", ".join(str(i) for i in coupon.product_ids)
-        return initial
+        return {name: getattr(coupon, name) for name in CouponForm.field_order}
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidInputError
-from apps.core.money import ZERO, from_cents, money, money_sum, money_total
+from apps.core.money import ZERO, from_cents, money, money_format, money_sum, money_total
 
 from .errors import CouponNotApplicableError
 from .models import Coupon, CouponRedemption
@@ -241,9 +241,13 @@ def coupon_evaluate(
         missing = money(coupon.minimum_subtotal - subtotal)
         raise CouponNotApplicableError(
             _(
-                "El cupón «%(code)s» requiere un pedido mínimo de %(minimum)s €: le faltan %(missing)s €."
+                "El cupón «%(code)s» requiere un pedido mínimo de %(minimum)s: le faltan %(missing)s."
             )
-            % {"code": coupon.code, "minimum": coupon.minimum_subtotal, "missing": missing},
+            % {
+                "code": coupon.code,
+                "minimum": money_format(coupon.minimum_subtotal),
+                "missing": money_format(missing),
+            },
             code="coupon_minimum_not_reached",
             details={"minimum": str(coupon.minimum_subtotal), "missing": str(missing)},
         )
@@ -327,3 +331,30 @@ def etl_coupons(*, codes) -> list[dict]:
         .order_by("code")
         .values("code", "kind", "value")
     )
+
+
+def coupon_personal_data(*, user_id: int) -> list[dict]:
+    """The coupons the customer used (released uses too, with when), for "Mis datos"."""
+    rows = (
+        CouponRedemption.objects.filter(customer_id=user_id)
+        .order_by("created_at", "pk")
+        .values(
+            "coupon__code",
+            "order_reference",
+            "discount",
+            "order_total",
+            "created_at",
+            "released_at",
+        )
+    )
+    return [
+        {
+            "code": row["coupon__code"],
+            "order": row["order_reference"],
+            "discount": str(row["discount"]),
+            "order_total": str(row["order_total"]),
+            "used_at": row["created_at"].isoformat(),
+            "released_at": row["released_at"].isoformat() if row["released_at"] else None,
+        }
+        for row in rows
+    ]

@@ -8,6 +8,7 @@ dashboard_urlpatterns = [
     path("nuevo/", views.coupon_create, name="create"),
     path("generar/", views.coupon_bulk_generate, name="bulk"),
     path("informe/", views.coupon_report, name="report"),
+    path("productos/", views.coupon_product_search, name="product_search"),
     path("<int:pk>/", views.coupon_edit, name="edit"),
     path("<int:pk>/desactivar/", views.coupon_deactivate, name="deactivate"),
 ]

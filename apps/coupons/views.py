@@ -1,17 +1,21 @@
 """The manager's coupon pages (/dashboard/cupones/). Every view is manager-only and thin."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.core import spreadsheets
 from apps.core.forms import apply_service_error
+from apps.core.money import money_style
 from apps.core.paging import page_number, querystring_without_page
 from apps.core.permissions import manager_required
+from apps.inventory import selectors as inventory_selectors
 
 from . import forms, selectors, services
 
@@ -41,9 +45,25 @@ def coupon_list(request):
     )
 
 
+def _searching_products(request) -> bool:
+    """The picker's "Buscar" button: show the results, save nothing."""
+    return request.method == "POST" and forms.PRODUCT_SEARCH in request.POST
+
+
+@manager_required
+@require_GET
+def coupon_product_search(request):
+    """The product picker's search, for its script: a few products by name, brand, SKU or id."""
+    found = inventory_selectors.product_choices(q=request.GET.get("q", ""))
+    return JsonResponse({"results": [{"id": p.id, "label": forms.product_label(p)} for p in found]})
+
+
 @manager_required
 @require_http_methods(["GET", "POST"])
 def coupon_create(request):
+    if _searching_products(request):
+        form = forms.CouponForm.redisplay(request.POST)
+        return render(request, "coupons/dashboard/coupon_form.html", {"form": form, "coupon": None})
     form = forms.CouponForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -60,6 +80,11 @@ def coupon_create(request):
 @require_http_methods(["GET", "POST"])
 def coupon_edit(request, pk: int):
     coupon = _coupon_or_404(pk)
+    if _searching_products(request):
+        form = forms.CouponForm.redisplay(request.POST)
+        return render(
+            request, "coupons/dashboard/coupon_form.html", {"form": form, "coupon": coupon}
+        )
     form = forms.CouponForm(request.POST or None, initial=forms.CouponForm.initial_from(coupon))
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,6 +109,9 @@ def coupon_deactivate(request, pk: int):
 @manager_required
 @require_http_methods(["GET", "POST"])
 def coupon_bulk_generate(request):
+    if _searching_products(request):
+        form = forms.CouponBulkForm.redisplay(request.POST)
+        return render(request, "coupons/dashboard/coupon_bulk.html", {"form": form})
     form = forms.CouponBulkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -109,5 +137,6 @@ def coupon_report(request):
         "revenue": [str(row.revenue) for row in rows[:20]],
         "discountLabel": _("Descuento concedido (€)"),
         "revenueLabel": _("Ingresos de los pedidos (€)"),
+        "money": dataclasses.asdict(money_style()),
     }
     return render(request, "coupons/dashboard/coupon_report.html", {"rows": rows, "chart": chart})

@@ -72,6 +72,41 @@ CATEGORIES = [
     ),
 ]
 
+# What English visitors read (Category.name_en); brands and product names are proper names.
+CATEGORY_NAMES_EN = {
+    "Informática": "Computing",
+    "Portátiles": "Laptops",
+    "Sobremesa": "Desktops",
+    "Monitores": "Monitors",
+    "Almacenamiento": "Storage",
+    "Móviles y tablets": "Phones and tablets",
+    "Smartphones": "Smartphones",
+    "Tablets": "Tablets",
+    "Smartwatches": "Smartwatches",
+    "Televisión": "TV",
+    "Televisores": "Televisions",
+    "Barras de sonido": "Soundbars",
+    "Sonido": "Audio",
+    "Auriculares": "Headphones",
+    "Altavoces": "Speakers",
+    "Fotografía": "Photography",
+    "Cámaras": "Cameras",
+    "Objetivos": "Lenses",
+    "Gaming": "Gaming",
+    "Consolas": "Consoles",
+    "Mandos y accesorios": "Controllers and accessories",
+    "Hogar inteligente": "Smart home",
+    "Iluminación": "Lighting",
+    "Seguridad": "Security",
+    "Componentes": "Components",
+    "Procesadores": "Processors",
+    "Tarjetas gráficas": "Graphics cards",
+    "Memoria RAM": "RAM",
+    "Accesorios": "Accessories",
+    "Cables y cargadores": "Cables and chargers",
+    "Teclados y ratones": "Keyboards and mice",
+}
+
 BRANDS = [
     "Astra",
     "Boreal",

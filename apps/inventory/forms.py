@@ -246,6 +246,12 @@ def variant_initial(variants) -> list[dict]:
 
 class CategoryForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Nombre"), max_length=120)
+    name_en = forms.CharField(
+        label=_("Nombre en inglés"),
+        max_length=120,
+        required=False,
+        help_text=_("Lo que leen los visitantes en inglés; si lo deja vacío, verán el nombre."),
+    )
     parent = forms.TypedChoiceField(
         label=_("Categoría padre"), required=False, coerce=int, empty_value=None
     )

@@ -17,6 +17,8 @@ class Category(models.Model):
         related_name="children",
     )
     name = models.CharField(_("nombre"), max_length=120)
+    # The name English visitors read; empty means "use the Spanish name".
+    name_en = models.CharField(_("nombre en inglés"), max_length=120, blank=True, default="")
     slug = models.SlugField(_("slug"), max_length=140, unique=True)
     description = models.TextField(_("descripción"), blank=True)
     icon = models.CharField(_("icono"), max_length=40, blank=True, default="box")

@@ -24,7 +24,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.text import fold
@@ -40,7 +40,7 @@ from .models import (
     Variant,
 )
 
-CATEGORY_TREE_CACHE_KEY = "inventory:category-tree:v1"
+CATEGORY_TREE_CACHE_KEY = "inventory:category-tree:v2"
 
 SORTS = {
     "relevance": _("Relevancia"),
@@ -63,15 +63,27 @@ _ORDERING = {
 # --- Carriers ------------------------------------------------------------------
 
 
+def localized_name(*, name: str, name_en: str = "") -> str:
+    """The English name for English visitors when there is one; the Spanish name otherwise."""
+    language = (translation.get_language() or "es").split("-")[0]
+    return name_en if language == "en" and name_en else name
+
+
 @dataclasses.dataclass(frozen=True)
 class CategoryNode:
     id: int
-    name: str
+    name_es: str
     slug: str
     icon: str
     parent_id: int | None
     depth: int
     path: tuple[int, ...]  # ids from the top category down to this one
+    name_en: str = ""
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Spanish when no English name was given)."""
+        return localized_name(name=self.name_es, name_en=self.name_en)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +156,7 @@ def category_tree() -> CategoryTree:
     rows = list(
         Category.objects.filter(is_active=True)
         .order_by("position", "name")
-        .values("id", "name", "slug", "icon", "parent_id")
+        .values("id", "name", "name_en", "slug", "icon", "parent_id")
     )
     by_id = {row["id"]: row for row in rows}
     children: dict[int | None, list[int]] = {}
@@ -161,7 +173,8 @@ def category_tree() -> CategoryTree:
             child_path = (*path, child_id)
             nodes[child_id] = CategoryNode(
                 id=child_id,
-                name=row["name"],
+                name_es=row["name"],
+                name_en=row["name_en"],
                 slug=row["slug"],
                 icon=row["icon"] or "box",
                 parent_id=row["parent_id"],
@@ -197,6 +210,16 @@ def _in_stock():
     return Exists(Variant.objects.filter(product=OuterRef("pk"), is_active=True, on_hand__gt=0))
 
 
+def _card_price():
+    """What a product card shows: the cheapest option that can be bought now, else the cheapest."""
+    cheapest_available = (
+        Variant.objects.filter(product=OuterRef("pk"), is_active=True, on_hand__gt=0)
+        .order_by("price", "pk")
+        .values("price")[:1]
+    )
+    return Coalesce(Subquery(cheapest_available), F("price_from"))
+
+
 def _first_image():
     return Prefetch(
         "images", queryset=ProductImage.objects.order_by("position", "pk"), to_attr="image_list"
@@ -204,11 +227,11 @@ def _first_image():
 
 
 def product_queryset() -> QuerySet[Product]:
-    """Active products with what a product card shows: brand, category, stock, first image."""
+    """Active products with what a product card shows: brand, category, stock, price, image."""
     return (
         Product.objects.filter(is_active=True, category__is_active=True)
         .select_related("brand", "category")
-        .annotate(in_stock=_in_stock())
+        .annotate(in_stock=_in_stock(), card_price=_card_price())
         .prefetch_related(_first_image())
     )
 
@@ -345,6 +368,51 @@ def product_home_sections(*, limit: int = 8) -> dict[str, list[Product]]:
 
 
 # --- For other apps ----------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductChoice:
+    """A product as a picker lists it (coupon restrictions)."""
+
+    id: int
+    name: str
+    brand: str
+    is_active: bool
+
+
+def product_choices(*, q: str = "", product_ids=None, limit: int = 20) -> list[ProductChoice]:
+    """Products by id (those that exist), or found by name, brand, SKU or id, inactive too."""
+    products = Product.objects.all()
+    exact_id = None
+    if product_ids is not None:
+        products = products.filter(pk__in=[int(i) for i in product_ids])
+    else:
+        q = q.strip()[:100]
+        if not q:
+            return []
+        words = Q()
+        for term in fold(q).split()[:8]:
+            words &= Q(search_document__icontains=term)
+        if q.isdigit() and len(q) <= 18:  # an id (it fits a bigint column) comes first
+            exact_id = int(q)
+            words |= Q(pk=exact_id)
+        products = products.filter(words)
+    rows = (
+        products.annotate(exact=Case(When(pk=exact_id, then=Value(0)), default=Value(1)))
+        .order_by("exact", "name", "pk")
+        .values("pk", "name", "brand__name", "is_active")
+    )
+    if product_ids is None:
+        rows = rows[:limit]
+    return [
+        ProductChoice(
+            id=row["pk"],
+            name=row["name"],
+            brand=row["brand__name"] or "",
+            is_active=row["is_active"],
+        )
+        for row in rows
+    ]
 
 
 def variant_get_many(*, variant_ids) -> dict[int, VariantInfo]:

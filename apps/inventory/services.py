@@ -540,6 +540,7 @@ def variant_add(*, product_id: int, variant: VariantInput, user_id: int | None =
 def category_create(
     *,
     name: str,
+    name_en: str = "",
     parent_id: int | None = None,
     description: str = "",
     icon: str = "box",
@@ -553,6 +554,7 @@ def category_create(
         raise InventoryValidationError(_("La categoría padre no existe."))
     category = Category.objects.create(
         name=name[:120],
+        name_en=(name_en or "").strip()[:120],
         parent_id=parent_id or None,
         slug=_unique_slug(Category, slug or name),
         description=description.strip(),
@@ -563,7 +565,7 @@ def category_create(
     return category.pk
 
 
-CATEGORY_FIELDS = {"name", "parent_id", "description", "icon", "position", "is_active"}
+CATEGORY_FIELDS = {"name", "name_en", "parent_id", "description", "icon", "position", "is_active"}
 
 
 @transaction.atomic
@@ -591,6 +593,8 @@ def category_update(*, category_id: int, **changes) -> None:
     for field in ("name", "description", "icon", "position", "is_active"):
         if field in changes:
             setattr(category, field, changes[field])
+    if "name_en" in changes:
+        category.name_en = (changes["name_en"] or "").strip()[:120]
     if not str(category.name).strip():
         raise InventoryValidationError(_("El nombre es obligatorio."), details={"name": "required"})
     category.save()

@@ -8,4 +8,11 @@ class SalesConfig(AppConfig):
     verbose_name = _("Ventas")
 
     def ready(self):
-        from . import handlers  # noqa: F401  (subscriptions)
+        from apps.core.personal_data import personal_data_register
+
+        from . import (
+            handlers,  # noqa: F401  (subscriptions)
+            selectors,
+        )
+
+        personal_data_register("orders", selectors.order_personal_data)

@@ -283,3 +283,85 @@ def etl_ledger_entries(*, since: datetime, until: datetime) -> Iterator[tuple]:
         .values_list("order_id", "kind", "amount", "at")
         .iterator(chunk_size=5000)
     )
+
+
+# --- The customer's own data ("Mis datos") --------------------------------------------
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _order_personal_data(order: Order) -> dict:
+    return {
+        "number": order.number,
+        "created_at": _iso(order.created_at),
+        "paid_at": _iso(order.paid_at),
+        "status": order.status,
+        "email": order.email,
+        "payment_method": order.payment_method,
+        "shipping_method": order.shipping_method,
+        "shipping_address": {
+            "name": order.ship_name,
+            "line1": order.ship_line1,
+            "line2": order.ship_line2,
+            "postal_code": order.ship_postal_code,
+            "city": order.ship_city,
+            "province": order.ship_province,
+            "country": order.ship_country,
+            "phone": order.ship_phone,
+        },
+        "coupon_code": order.coupon_code,
+        **{
+            name: str(getattr(order, name))
+            for name in ("subtotal", "discount", "shipping", "tax", "total", "refunded")
+        },
+        "lines": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "option": line.option_label,
+                "unit_price": str(line.unit_price),
+                "quantity": line.quantity,
+                "line_total": str(line.line_total),
+                "discount": str(line.discount),
+                "refunded_quantity": line.refunded_quantity,
+            }
+            for line in order.lines.all()
+        ],
+        "payments": [
+            {
+                "method": payment.method,
+                "status": payment.status,
+                "amount": str(payment.amount),
+                "card_brand": payment.card_brand,
+                "card_last4": payment.card_last4,
+                "created_at": _iso(payment.created_at),
+                "captured_at": _iso(payment.captured_at),
+            }
+            for payment in order.payments.all()
+        ],
+        "refunds": [
+            {"amount": str(r.amount), "status": r.status, "created_at": _iso(r.created_at)}
+            for r in order.refunds.all()
+        ],
+        "history": [
+            {"at": _iso(e.at), "from": e.from_status, "to": e.to_status, "note": e.note}
+            for e in order.history.all()
+        ],
+    }
+
+
+def order_personal_data(*, user_id: int) -> list[dict]:
+    """Every order of the customer with its lines, address, payments, refunds and history."""
+    orders = (
+        Order.objects.filter(customer_id=user_id)
+        .prefetch_related(
+            "lines",
+            Prefetch("payments", queryset=Payment.objects.order_by("pk")),
+            Prefetch("refunds", queryset=Refund.objects.order_by("pk")),
+            Prefetch("history", queryset=OrderEvent.objects.order_by("at", "pk")),
+        )
+        .order_by("created_at", "pk")
+    )
+    return [_order_personal_data(order) for order in orders]

@@ -8,6 +8,9 @@
     return;
   }
   var data = JSON.parse(source.textContent);
+  var money = function (value, decimals) {
+    return window.ElectroPluz.moneyFormat(value, data.money, decimals);
+  };
   new window.Chart(canvas, {
     type: "bar",
     data: {
@@ -20,8 +23,22 @@
     options: {
       responsive: true,
       maintainAspectRatio: true,
-      scales: { y: { beginAtZero: true } },
-      plugins: { legend: { position: "bottom" } }
+      scales: {
+        y: {
+          beginAtZero: true,
+          ticks: {
+            callback: function (value) { return money(value, Number.isInteger(value) ? 0 : 2); }
+          }
+        }
+      },
+      plugins: {
+        legend: { position: "bottom" },
+        tooltip: {
+          callbacks: {
+            label: function (context) { return context.dataset.label + ": " + money(context.parsed.y); }
+          }
+        }
+      }
     }
   });
 })();

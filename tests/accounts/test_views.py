@@ -291,3 +291,48 @@ def test_account_pages_are_available_in_english(client, customer):
     client.force_login(customer)
     html = client.get(reverse("accounts:addresses")).content.decode()
     assert "Add an address" in html and "Privacy and data" in html
+
+
+def _sign_up(client, *, next_url: str, email: str = "desde-pedido@example.com"):
+    return client.post(
+        f"{reverse('accounts:signup')}?next={next_url}",
+        {
+            "email": email,
+            "first_name": "Nuria",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "next": next_url,
+        },
+    )
+
+
+def test_sign_up_from_the_checkout_comes_back_to_the_checkout(client):
+    checkout = reverse("sales:checkout")
+    login_url = client.get(checkout)["Location"]
+    assert login_url == f"{reverse('accounts:login')}?next={checkout}"
+
+    login_page = client.get(login_url).content.decode()
+    signup_link = f'href="{reverse("accounts:signup")}?next=%2Fpedido%2F"'
+    assert signup_link in login_page
+
+    signup_page = client.get(f"{reverse('accounts:signup')}?next={checkout}").content.decode()
+    assert f'name="next" value="{checkout}"' in signup_page
+    assert f'href="{reverse("accounts:login")}?next=%2Fpedido%2F"' in signup_page
+
+    response = _sign_up(client, next_url=checkout)
+    assert response.status_code == 302
+    assert response["Location"] == checkout
+    assert client.session.get("_auth_user_id")
+
+
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example.com/pedido/", "//evil.example.com/", "javascript:alert(1)"]
+)
+def test_sign_up_ignores_a_next_that_leaves_the_shop(client, next_url):
+    assert (
+        'value="' + next_url
+        not in client.get(reverse("accounts:signup"), {"next": next_url}).content.decode()
+    )
+    response = _sign_up(client, next_url=next_url)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:profile")

@@ -87,7 +87,7 @@ def test_priced_cart_is_recomputed_from_inventory_and_flags_changes():
     line = priced.lines[0]
     assert set(line.issues) == {"price_changed", "not_enough_stock"}
     assert not priced.can_checkout
-    assert any("35.00" in message for message in line.messages)
+    assert any("ahora 35,00\u00a0€" in message for message in line.messages)
 
     cart_services.cart_confirm_changes(cart_id=cart_id)
     priced = cart_selectors.cart_price(cart_id=cart_id)

@@ -2,8 +2,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.template import engines
+from django.utils import translation
 
-from apps.core.money import from_cents, money, money_sum, money_total, to_cents
+from apps.core.money import (
+    MoneyStyle,
+    from_cents,
+    money,
+    money_format,
+    money_style,
+    money_sum,
+    money_total,
+    to_cents,
+)
 
 
 @pytest.mark.parametrize(
@@ -55,13 +66,52 @@ def test_from_cents_is_exact():
 
 
 def test_money_is_rounded_in_one_place_only():
-    """``quantize`` rounds half-even unless told otherwise: only money() may call it."""
+    """``quantize`` rounds half-even unless told otherwise: the apps call money(); the ETL,
+    which may not import the apps' kernel, says ROUND_HALF_UP at every call."""
     root = Path(__file__).resolve().parents[2]
     offenders = [
-        str(path.relative_to(root))
+        f"{path.relative_to(root)}:{number}"
         for folder in ("apps", "etl", "electropluz")
         for path in (root / folder).rglob("*.py")
-        if ".quantize(" in path.read_text(encoding="utf-8")
-        and path != root / "apps" / "core" / "money.py"
+        if path != root / "apps" / "core" / "money.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if ".quantize(" in line and (folder != "etl" or "rounding=ROUND_HALF_UP" not in line)
     ]
     assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("value", "language", "expected"),
+    [
+        ("1299.99", "es", "1.299,99\u00a0€"),
+        ("268.675", "es", "268,68\u00a0€"),  # half-up to cents first
+        ("50", "es", "50,00\u00a0€"),
+        ("1234567.5", "es", "1.234.567,50\u00a0€"),
+        ("-20", "es", "-20,00\u00a0€"),
+        ("1299.99", "en", "€1,299.99"),
+        ("-20", "en", "-€20.00"),
+        ("0", "en", "€0.00"),
+        ("1299.99", "en-gb", "€1,299.99"),
+        ("1299.99", "fr", "1.299,99\u00a0€"),  # a language the shop does not speak: Spanish
+    ],
+)
+def test_money_format_writes_amounts_the_way_each_language_reads_them(value, language, expected):
+    assert money_format(Decimal(value), language=language) == expected
+
+
+def test_money_format_follows_the_active_language_and_can_drop_the_cents():
+    with translation.override("en"):
+        assert money_format(Decimal("7000")) == "€7,000.00"
+        assert money_format(Decimal("7000"), decimals=0) == "€7,000"
+    with translation.override("es"):
+        assert money_format(Decimal("7000"), decimals=0) == "7.000\u00a0€"
+        assert money_style() == MoneyStyle(thousands=".", decimal=",", pattern="{amount}\u00a0€")
+
+
+def test_the_template_filter_is_the_same_formatter():
+    template = engines["django"].from_string("{% load shop %}{{ amount|money }}")
+    with translation.override("es"):
+        assert template.render({"amount": Decimal("1299.99")}) == "1.299,99\u00a0€"
+    with translation.override("en"):
+        assert template.render({"amount": Decimal("1299.99")}) == "€1,299.99"
+    assert template.render({"amount": None}) == ""

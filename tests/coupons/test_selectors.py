@@ -69,7 +69,7 @@ def test_minimum_not_reached_says_how_much_is_missing():
     error = refusal("MIN50", lines=[line(amount="42.30")])
     assert error.code == "coupon_minimum_not_reached"
     assert error.details["missing"] == "7.70"
-    assert "7.70" in error.message
+    assert "le faltan 7,70\u00a0€" in error.message
     assert evaluate("MIN50", lines=[line(amount="50.00")]).discount == D("5.00")
 
 

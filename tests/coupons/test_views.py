@@ -11,7 +11,7 @@ from django.urls import reverse
 from apps.coupons import services as coupons_services
 from apps.coupons.models import Coupon
 from tests.coupons.factories import make_coupon
-from tests.inventory.factories import BrandFactory, CategoryFactory
+from tests.inventory.factories import BrandFactory, CategoryFactory, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,8 @@ def test_create_with_restrictions(manager_client):
     parent = CategoryFactory(name="Informática", slug="informatica")
     child = CategoryFactory(name="Portátiles", slug="portatiles", parent=parent)
     brand = BrandFactory(name="Astra", slug="astra")
+    first = make_product(name="Portátil Astra Air 13", category=child, brand=brand)
+    second = make_product(name="Portátil Astra Pro 16", category=child, brand=brand)
     response = manager_client.get(reverse("coupons_dashboard:create"))
     html = response.content.decode()
     assert "— Portátiles" in html and "Astra" in html
@@ -92,7 +94,7 @@ def test_create_with_restrictions(manager_client):
             "minimum_subtotal": "0",
             "category_ids": [str(child.pk)],
             "brand_ids": [str(brand.pk)],
-            "product_ids": "7, 3",
+            "product_ids": [str(second), str(first)],
             "is_active": "on",
         },
     )
@@ -101,7 +103,7 @@ def test_create_with_restrictions(manager_client):
     assert (coupon.category_ids, coupon.brand_ids, coupon.product_ids) == (
         [child.pk],
         [brand.pk],
-        [3, 7],
+        sorted([first, second]),
     )
     assert response["Location"] == reverse("coupons_dashboard:edit", args=[coupon.pk])
 
@@ -127,10 +129,12 @@ def test_validation_messages_sit_next_to_their_fields(manager_client):
             "kind": "fixed",
             "value": "5",
             "minimum_subtotal": "0",
-            "product_ids": "a,b",
+            "product_ids": ["999999"],  # no such product
         },
     )
-    assert response.context["form"].errors["product_ids"]
+    assert response.context["form"].errors["product_ids"] == [
+        "Uno de los productos elegidos ya no existe."
+    ]
 
 
 def test_edit_and_deactivate(manager_client):
@@ -233,3 +237,75 @@ def test_bulk_codes_download_as_xlsx(manager_client):
     assert response["Content-Disposition"].endswith('.xlsx"')
     values = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
     assert values[0] == ("code",) and len(values) == 3
+
+
+# --- The product picker ------------------------------------------------------------------
+
+
+@pytest.fixture
+def laptops():
+    category = CategoryFactory(name="Portátiles", slug="portatiles")
+    zenit = BrandFactory(name="Zenit", slug="zenit")
+    return {
+        "air": make_product(name="Portátil Zenit Air 13", category=category, brand=zenit),
+        "pro": make_product(name="Portátil Zenit Pro 16", category=category, brand=zenit),
+        "other": make_product(name="Auriculares Boreal NC", category=category),
+    }
+
+
+def test_products_are_picked_not_typed_as_ids(manager_client, laptops):
+    coupon_id = make_coupon(code="ZENIT", product_ids=[laptops["air"]])
+    html = manager_client.get(reverse("coupons_dashboard:edit", args=[coupon_id])).content.decode()
+    assert 'type="text" name="product_ids"' not in html
+    assert (
+        f'type="checkbox" name="product_ids" value="{laptops["air"]}" '
+        f'id="product-pick-{laptops["air"]}" checked'
+    ) in html
+    assert f"Portátil Zenit Air 13 · Zenit (#{laptops['air']})" in html
+    assert 'name="product_q"' in html and 'name="product_search"' in html
+    assert "js/coupon-picker.js" in html and "<script>" not in html and 'style="' not in html
+
+
+def test_the_picker_searches_on_the_server_without_a_script_and_saves_nothing(
+    manager_client, laptops
+):
+    data = {
+        "code": "BUSCA",
+        "kind": "percentage",
+        "value": "10",
+        "minimum_subtotal": "0",
+        "product_ids": [str(laptops["air"])],
+        "is_active": "on",
+        "product_q": "zenit pro",
+        "product_search": "1",
+    }
+    response = manager_client.post(reverse("coupons_dashboard:create"), data)
+    assert response.status_code == 200 and not Coupon.objects.exists()
+    html = response.content.decode()
+    assert 'value="BUSCA"' in html and "is-invalid" not in html
+    assert f'value="{laptops["air"]}" id="product-pick-{laptops["air"]}" checked' in html
+    pro = f'value="{laptops["pro"]}" id="product-pick-{laptops["pro"]}">'
+    assert pro in html  # found, not ticked yet
+    assert "Auriculares Boreal NC" not in html
+
+    # The manager ticks the result and saves: both products restrict the coupon.
+    del data["product_search"]
+    data["product_ids"] = [str(laptops["air"]), str(laptops["pro"])]
+    response = manager_client.post(reverse("coupons_dashboard:create"), data)
+    assert response.status_code == 302
+    assert Coupon.objects.get(code="BUSCA").product_ids == sorted([laptops["air"], laptops["pro"]])
+
+
+def test_the_picker_search_endpoint_finds_by_name_sku_or_id(manager_client, laptops):
+    url = reverse("coupons_dashboard:product_search")
+    found = manager_client.get(url, {"q": "zenit"}).json()["results"]
+    assert {item["id"] for item in found} == {laptops["air"], laptops["pro"]}
+    found = manager_client.get(url, {"q": str(laptops["other"])}).json()["results"]
+    assert found[0]["id"] == laptops["other"]
+    assert manager_client.get(url, {"q": "9" * 40}).json() == {"results": []}
+    assert manager_client.get(url, {"q": ""}).json() == {"results": []}
+
+
+def test_the_picker_search_is_for_managers_only(customer_client, laptops):
+    response = customer_client.get(reverse("coupons_dashboard:product_search"), {"q": "zenit"})
+    assert response.status_code in (302, 403)

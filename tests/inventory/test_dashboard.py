@@ -457,7 +457,7 @@ def test_valuation_numbers(stocked):
 
 def test_valuation_page_and_exports(client, manager, stocked):
     response = client.get(reverse("inventory_dashboard:valuation"))
-    assert "1\u00a0030,99\u00a0€" in response.content.decode()
+    assert "1.030,99\u00a0€" in response.content.decode()
 
     response = client.get(reverse("inventory_dashboard:valuation_export", args=["csv"]))
     assert response["Content-Disposition"].endswith('.csv"')
@@ -532,3 +532,31 @@ def test_variant_form_errors_from_the_service_land_on_the_row():
     )
     assert _variant_error(formset, error)
     assert formset.forms[0].errors["price"] == ["El importe debe ser mayor que cero."]
+
+
+def test_a_manager_gives_a_category_its_english_name(client, manager):
+    client.post(
+        reverse("inventory_dashboard:category_create"),
+        {
+            "name": "Sonido",
+            "name_en": "Audio",
+            "icon": "speaker",
+            "position": "0",
+            "is_active": "on",
+        },
+    )
+    category = Category.objects.get(name="Sonido")
+    assert category.name_en == "Audio"
+    edit = reverse("inventory_dashboard:category_edit", args=[category.pk])
+    assert 'value="Audio"' in client.get(edit).content.decode()
+    client.post(
+        edit,
+        {
+            "name": "Sonido",
+            "name_en": " Sound ",
+            "icon": "speaker",
+            "position": "0",
+            "is_active": "on",
+        },
+    )
+    assert Category.objects.get(pk=category.pk).name_en == "Sound"

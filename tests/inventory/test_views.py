@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from apps.inventory import selectors as inventory_selectors
 from apps.inventory import services as inventory_services
+from apps.inventory.models import Category, Product
 from tests.inventory.factories import BrandFactory, CategoryFactory, make_product
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +172,98 @@ def test_home_and_product_page_run_a_fixed_number_of_queries(client, django_asse
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get("/producto/cable-3/").status_code == 200
+
+
+def _phone_with_a_sold_out_cheap_option():
+    category = CategoryFactory(name="Smartphones", slug="smartphones")
+    make_product(
+        name="Boreal Neo 5G",
+        category=category,
+        variants=[
+            {
+                "sku": "NEO-64",
+                "price": "199.00",
+                "options": {"Capacidad": "64 GB"},
+                "initial_stock": 0,
+            },
+            {
+                "sku": "NEO-128",
+                "price": "1249.00",
+                "options": {"Capacidad": "128 GB"},
+                "initial_stock": 2,
+            },
+        ],
+    )
+
+
+@pytest.mark.parametrize("url", ["/productos/", "/categoria/smartphones/", "/"])
+def test_a_card_shows_the_price_of_an_option_that_can_be_bought(client, url):
+    _phone_with_a_sold_out_cheap_option()
+    Product.objects.update(is_featured=True)  # so the home shows it too
+    html = client.get(url).content.decode()
+    card = html[html.index("Boreal Neo 5G") :]
+    card = card[: card.index("</div>\n</div>")]
+    assert "249,00" in card and "En stock" in card
+    assert "199,00" not in card
+
+
+def test_a_card_of_a_product_sold_out_everywhere_shows_its_lowest_price_and_agotado(client):
+    category = CategoryFactory(name="Smartphones", slug="smartphones")
+    make_product(name="Kappa Lite", category=category, price="149.00", stock=0)
+    html = client.get("/productos/").content.decode()
+    card = html[html.index("Kappa Lite") :]
+    assert "149,00" in card and "Agotado" in card
+
+
+def test_product_page_labels_sold_out_options_agotado(client):
+    _phone_with_a_sold_out_cheap_option()
+    response = client.get("/producto/boreal-neo-5g/")
+    assert response.context["selected"].sku == "NEO-128"
+    html = response.content.decode()
+    sold_out = html[html.index('href="?variante=NEO-64"') :]
+    sold_out = sold_out[: sold_out.index("</a>")]
+    assert "Agotado" in sold_out
+    available = html[html.index('href="?variante=NEO-128"') :]
+    available = available[: available.index("</a>")]
+    assert "Agotado" not in available and "249,00" in available
+
+
+@pytest.mark.parametrize("url", ["/productos/?q=portatil", "/categoria/portatiles/"])
+def test_filters_fold_behind_a_filtros_button_on_small_screens(client, catalogue, url):
+    html = client.get(url).content.decode()
+    assert 'class="offcanvas-lg offcanvas-start" tabindex="-1" id="filters"' in html
+    assert 'data-bs-toggle="offcanvas" data-bs-target="#filters"' in html
+    assert html.index('id="filters"') < html.index('name="marca"')
+    assert "<script>" not in html and "style=" not in html  # the CSP allows neither
+
+
+def test_prices_are_written_the_way_the_visitor_s_language_writes_them(client):
+    category = CategoryFactory(name="Portátiles", slug="portatiles")
+    make_product(name="Portátil Zenit 15", category=category, price="1299.99")
+    for url in ("/productos/", "/producto/portatil-zenit-15/"):
+        assert "1.299,99\u00a0€" in client.get(url).content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for url in ("/productos/", "/producto/portatil-zenit-15/"):
+        html = client.get(url).content.decode()
+        assert "€1,299.99" in html and "1.299,99" not in html
+
+
+def test_english_visitors_read_category_names_and_the_banner_in_english(client, catalogue):
+    Category.objects.filter(slug="informatica").update(name_en="Computing")
+    Category.objects.filter(slug="portatiles").update(name_en="Laptops")
+    inventory_selectors.category_tree_invalidate()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+
+    home = client.get("/").content.decode()
+    assert "Technology that moves you" in home and "Tecnología que te mueve" not in home
+    assert ">Computing<" in home and "Informática" not in home
+    assert ">Sonido<" in home  # no English name given: the Spanish one, never an empty link
+
+    page = client.get("/categoria/portatiles/").content.decode()
+    assert "<title>Laptops · ElectroPluz</title>" in page
+    assert ">Computing</a>" in page and "Portátiles<" not in page
+    product = client.get("/producto/portatil-astra-air-13/").content.decode()
+    assert ">Laptops</a>" in product
+
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    assert ">Informática<" in client.get("/").content.decode()

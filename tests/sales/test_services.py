@@ -338,3 +338,26 @@ def test_an_erased_customer_s_orders_keep_the_money_but_lose_the_person(
     assert shopper.email not in order.email and order.ship_phone == ""
     assert order.total == Decimal("49.99") and order.lines.count() == 1  # 45.00 + shipping
     assert LedgerEntry.objects.get().amount == Decimal("49.99")
+
+
+def test_the_refund_e_mail_writes_the_amount_in_spanish(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    from apps.sales.events import OrderRefunded
+    from apps.sales.handlers import email_refunded
+
+    shopper = make_shopper()
+    shopper.add(make_variant(price="1300.00", stock=2), 1)
+    order = shopper.place()
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the handler commits
+        email_refunded(
+            OrderRefunded(
+                order_id=order.order_id,
+                number=order.number,
+                customer_id=shopper.customer_id,
+                amount="1268.68",
+                restocked=False,
+            )
+        )
+    assert "Le hemos reembolsado 1.268,68\u00a0€ del pedido" in mailoutbox[0].body

@@ -587,3 +587,41 @@ def test_pressed_again_while_the_first_still_runs(buyer):
     assert response.redirect_chain[-1][0] == reverse("sales:order_list")
     assert "Su pedido se está procesando" in response.content.decode()
     assert not Order.objects.exists()
+
+
+def test_my_data_download_holds_orders_carts_coupon_uses_and_the_account(client):
+    coupons_services.coupon_create(code="HOLA5", kind="fixed", value="5")
+    shopper = make_shopper("datos@example.com")
+    other = make_shopper("otra@example.com")
+    variant = make_variant(price="1299.99", stock=5, name="Portátil Zenit 15")
+    shopper.add(variant, 2)
+    cart_services.cart_coupon_apply(
+        cart_id=shopper.cart_id, code="HOLA5", customer_id=shopper.customer_id
+    )
+    order = shopper.place()
+    other.add(variant, 1)
+    other.place()
+    accounts_services.api_token_create(user_id=shopper.customer_id, name="Mi script", scope="read")
+    shopper_cart = cart_services.cart_open(user_id=shopper.customer_id)
+    cart_services.cart_line_add(cart_id=shopper_cart, variant_id=variant, quantity=1)
+
+    response = signed_in(client, shopper).get(reverse("accounts:data_download"))
+    assert response.status_code == 200
+    data = json.loads(response.content)
+    assert data["profile"]["email"] == "datos@example.com"
+    assert [t["name"] for t in data["api_tokens"]] == ["Mi script"]
+    assert "prefix" in data["api_tokens"][0] and "key" not in data["api_tokens"][0]
+    assert data["activity"] is not None
+
+    [mine] = data["orders"]
+    assert mine["number"] == order.number and mine["total"] == str(order.total)
+    assert mine["shipping_address"]["city"] and mine["coupon_code"] == "HOLA5"
+    [line] = mine["lines"]
+    assert line["name"] == "Portátil Zenit 15" and line["quantity"] == 2
+    assert line["unit_price"] == "1299.99"
+    assert mine["history"] and mine["payments"][0]["method"] == "transfer"
+    assert "card_token" not in mine["payments"][0]
+
+    assert [use["code"] for use in data["coupon_uses"]] == ["HOLA5"]
+    assert any(line["variant_id"] == variant for cart in data["carts"] for line in cart["lines"])
+    assert "otra@example.com" not in response.content.decode()

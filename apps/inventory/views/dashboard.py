@@ -346,6 +346,7 @@ def category_form(request, pk: int | None = None):
             raise Http404
         initial = {
             "name": category.name,
+            "name_en": category.name_en,
             "parent": category.parent_id,
             "description": category.description,
             "icon": category.icon,
@@ -357,6 +358,7 @@ def category_form(request, pk: int | None = None):
         data = form.cleaned_data
         fields = {
             "name": data["name"],
+            "name_en": data["name_en"],
             "parent_id": data["parent"],
             "description": data["description"],
             "icon": data["icon"],

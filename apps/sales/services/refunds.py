@@ -6,12 +6,13 @@ import logging
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.money import money
+from apps.core.money import money, money_format
 from apps.core.services import event_publish
 from apps.inventory import services as inventory_services
 
@@ -121,7 +122,10 @@ def _refund_paid(*, refund_id: int, reference: str) -> None:
             from_status=from_status,
             to_status=from_status,
             by_id=refund.by_id,
-            note=(_("Reembolsados %(amount)s €") % {"amount": refund.amount})[:255],
+            note=(
+                _("Reembolsados %(amount)s")
+                % {"amount": money_format(refund.amount, language=settings.LANGUAGE_CODE)}
+            )[:255],
         )
     event_publish(
         events.OrderRefunded(
@@ -174,7 +178,8 @@ def order_refund(
         raise CheckoutError(_("Importe no válido."), details={"amount": "invalid"}) from None
     if amount <= 0 or amount > refundable:
         raise CheckoutError(
-            _("El reembolso debe estar entre 0,01 y %(max)s €.") % {"max": refundable},
+            _("El reembolso debe estar entre %(min)s y %(max)s.")
+            % {"min": money_format(Decimal("0.01")), "max": money_format(refundable)},
             details={"amount": "out_of_range"},
         )
     order_refund_locked(order, amount=amount, restock=restock or [], by=by_user_id, note=note)
@@ -212,9 +217,9 @@ def order_refund_locked(
         to_status=order.status,
         by_id=by,
         note=(
-            _("Reembolso de %(amount)s € solicitado%(restock)s")
+            _("Reembolso de %(amount)s solicitado%(restock)s")
             % {
-                "amount": amount,
+                "amount": money_format(amount, language=settings.LANGUAGE_CODE),
                 "restock": _(", con devolución de existencias") if returned else "",
             }
         )[:255],

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from apps.core import spreadsheets
 from apps.core.errors import ApplicationError, NotFoundError
+from apps.core.money import money_format
 from apps.core.paging import page_number, querystring_without_page
 from apps.core.permissions import manager_required
-from apps.core.templatetags.shop import money
 
 from .. import forms, selectors, services
 from ..models import Order
@@ -173,19 +173,19 @@ def _refund_message(request, *, number: str, amount) -> None:
         messages.success(
             request,
             _("Reembolsados %(amount)s del pedido %(number)s.")
-            % {"amount": money(amount), "number": number},
+            % {"amount": money_format(amount), "number": number},
         )
     elif status == "failed":
         messages.error(
             request,
             _("La pasarela no ha devuelto %(amount)s del pedido %(number)s; puede reintentarlo.")
-            % {"amount": money(amount), "number": number},
+            % {"amount": money_format(amount), "number": number},
         )
     else:
         messages.info(
             request,
             _("Reembolso de %(amount)s del pedido %(number)s en curso.")
-            % {"amount": money(amount), "number": number},
+            % {"amount": money_format(amount), "number": number},
         )
 
 

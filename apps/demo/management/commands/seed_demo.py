@@ -81,11 +81,20 @@ class Command(BaseCommand):
     def _seed_catalogue(self, count: int) -> None:
         category_ids: dict[str, int] = {}
         for position, (top, icon, subcategories) in enumerate(catalogue.CATEGORIES):
-            top_id = inventory_services.category_create(name=top, icon=icon, position=position)
+            top_id = inventory_services.category_create(
+                name=top,
+                name_en=catalogue.CATEGORY_NAMES_EN[top],
+                icon=icon,
+                position=position,
+            )
             category_ids[top] = top_id
             for sub_position, (sub, sub_icon, _kind) in enumerate(subcategories):
                 category_ids[sub] = inventory_services.category_create(
-                    name=sub, parent_id=top_id, icon=sub_icon, position=sub_position
+                    name=sub,
+                    name_en=catalogue.CATEGORY_NAMES_EN[sub],
+                    parent_id=top_id,
+                    icon=sub_icon,
+                    position=sub_position,
                 )
         brand_ids = {name: inventory_services.brand_create(name=name) for name in catalogue.BRANDS}
 
