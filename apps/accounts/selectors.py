@@ -28,18 +28,33 @@ class UserInfo:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
-class AddressInfo:
+class AddressInput:
+    """A postal address: the one shape every app passes around (the address book, the
+    checkout's shipping address, an order's snapshot)."""
+
+    full_name: str
+    line1: str
+    postal_code: str
+    city: str
+    line2: str = ""
+    province: str = ""
+    country: str = "ES"
+    phone: str = ""
+
+    @classmethod
+    def from_fields(cls, source) -> "AddressInput":
+        """From anything with the same field names: an address-book entry, a form's data."""
+        get = source.get if isinstance(source, dict) else lambda name: getattr(source, name)
+        return cls(**{field.name: get(field.name) for field in dataclasses.fields(cls)})
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class AddressInfo(AddressInput):
+    """An address-book entry."""
+
     id: int
     user_id: int
     label: str
-    full_name: str
-    line1: str
-    line2: str
-    postal_code: str
-    city: str
-    province: str
-    country: str
-    phone: str
     is_default: bool
 
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.accounts import selectors as accounts_selectors
 from apps.accounts import services as accounts_services
 from apps.cart import selectors as cart_selectors
 from apps.cart import services as cart_services
@@ -44,23 +45,8 @@ from .idempotency import (
 )
 from .payment import order_card_charge, order_placed_event
 
-
-@dataclasses.dataclass(frozen=True)
-class ShippingAddress:
-    full_name: str
-    line1: str
-    postal_code: str
-    city: str
-    line2: str = ""
-    province: str = ""
-    country: str = "ES"
-    phone: str = ""
-
-    @classmethod
-    def from_fields(cls, source) -> "ShippingAddress":
-        """From anything with the same field names: an address-book entry, a form's data."""
-        get = source.get if isinstance(source, dict) else lambda name: getattr(source, name)
-        return cls(**{field.name: get(field.name) for field in dataclasses.fields(cls)})
+# The shipping address is accounts' one address shape.
+ShippingAddress = accounts_selectors.AddressInput
 
 
 @dataclasses.dataclass(frozen=True)
