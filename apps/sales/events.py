@@ -15,6 +15,8 @@ class OrderPlaced(Event):
     payment_method: str
     coupon_code: str
     lines: list  # [{"variant_id", "product_id", "sku", "quantity", "unit_price"}]
+    ip: str | None = None  # where it was placed from (for the activity log)
+    user_agent: str = ""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

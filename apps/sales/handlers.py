@@ -5,6 +5,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from apps.accounts import services as accounts_services
 from apps.accounts.events import UserErased
 from apps.core.events import Event, subscribe
 from apps.core.services import mail_queue
@@ -37,6 +38,18 @@ def email_order_placed(event: OrderPlaced) -> None:
         "sales/email/order_placed.txt",
         "pedido recibido",
         IBAN=settings.SHOP_TRANSFER_IBAN,
+    )
+
+
+@subscribe(OrderPlaced)
+def activity_checkout(event: OrderPlaced) -> None:
+    """The customer's activity log hears of the order here, not from the checkout itself."""
+    accounts_services.activity_record(
+        kind="checkout",
+        user_id=event.customer_id,
+        ip=event.ip,
+        user_agent=event.user_agent,
+        reference=event.number,
     )
 
 

@@ -11,7 +11,6 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from apps.accounts import services as accounts_services
 from apps.cart import selectors as cart_selectors
 from apps.sales import payments
 from apps.sales import services as sales_services
@@ -68,12 +67,12 @@ def _one_paid_order(number: str) -> None:
 def test_a_failure_after_the_order_committed_keeps_the_key_and_the_retry_resumes(monkeypatch):
     shopper = make_shopper()
     shopper.add(make_variant(price="40.00", stock=3), 1)
-    real_activity_record = accounts_services.activity_record
+    real_charge = payments.SandboxProvider.charge
 
-    def activity_write_fails(**kwargs):
-        raise RuntimeError("the connection died in the activity write")
+    def connection_dies_before_the_charge(self, **kwargs):
+        raise RuntimeError("the connection died after the order was saved")
 
-    monkeypatch.setattr(accounts_services, "activity_record", activity_write_fails)
+    monkeypatch.setattr(payments.SandboxProvider, "charge", connection_dies_before_the_charge)
     with pytest.raises(RuntimeError):
         _place_once(shopper)
     # The order committed before the failure, and the key knows it.
@@ -81,7 +80,7 @@ def test_a_failure_after_the_order_committed_keeps_the_key_and_the_retry_resumes
     assert IdempotencyKey.objects.get().order_id == order.pk
     assert order.status == "pending_payment" and _charges() == 0
 
-    monkeypatch.setattr(accounts_services, "activity_record", real_activity_record)
+    monkeypatch.setattr(payments.SandboxProvider, "charge", real_charge)
     retry = _place_once(shopper)
 
     assert (retry.status, retry.number) == (201, order.number)
@@ -334,18 +333,19 @@ def test_a_capture_for_an_order_that_is_no_longer_payable_is_refunded(
 def test_the_connection_terminated_after_the_order_then_a_retry_with_the_same_key(monkeypatch):
     shopper = make_shopper()
     shopper.add(make_variant(price="99.00", stock=5), 1)
-    real_activity_record = accounts_services.activity_record
+    real_charge = payments.SandboxProvider.charge
 
-    def terminate_then_write(**kwargs):
+    def terminate_then_charge(self, **kwargs):
+        """The app's database connection is cut between the order and its charge."""
         pid = connection.connection.info.backend_pid
         params = connection.get_connection_params()
         with psycopg.connect(**params, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-        return real_activity_record(**kwargs)
+        return real_charge(self, **kwargs)
 
     client = Client(raise_request_exception=False)
     client.force_login(user(shopper.customer_id))
-    monkeypatch.setattr(accounts_services, "activity_record", terminate_then_write)
+    monkeypatch.setattr(payments.SandboxProvider, "charge", terminate_then_charge)
     body = json.dumps(CARD_BODY)
     first = client.post(
         "/api/v1/checkout", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
@@ -353,7 +353,7 @@ def test_the_connection_terminated_after_the_order_then_a_retry_with_the_same_ke
     assert first.status_code == 500
     number = Order.objects.get().number
 
-    monkeypatch.setattr(accounts_services, "activity_record", real_activity_record)
+    monkeypatch.setattr(payments.SandboxProvider, "charge", real_charge)
     retry = client.post(
         "/api/v1/checkout", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
     )

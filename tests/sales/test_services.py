@@ -361,3 +361,26 @@ def test_the_refund_e_mail_writes_the_amount_in_spanish(
             )
         )
     assert "Le hemos reembolsado 1.268,68\u00a0€ del pedido" in mailoutbox[0].body
+
+
+def test_the_activity_log_hears_of_a_placed_order_through_the_event(
+    django_capture_on_commit_callbacks,
+):
+    from apps.accounts import selectors as accounts_selectors
+
+    shopper = make_shopper()
+    shopper.add(make_variant(price="20.00"), 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        placed = shopper.place(payment_method="card", card=APPROVED, ip="203.0.113.5")
+    declined = make_shopper()
+    declined.add(make_variant(price="20.00"), 1)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(sales_services.PaymentError),
+    ):
+        declined.place(payment_method="card", card=DECLINED, ip="203.0.113.6")
+
+    checkouts = [a for a in accounts_selectors.activity_list() if a.kind == "checkout"]
+    assert [(a.user_id, a.reference, a.ip) for a in checkouts] == [
+        (shopper.customer_id, placed.number, "203.0.113.5")
+    ]

@@ -16,6 +16,7 @@ places at most one order, and a retry after a crash resumes that order.
 """
 
 import dataclasses
+import ipaddress
 import uuid
 from decimal import Decimal
 
@@ -136,6 +137,8 @@ def _order_create(
     idempotency: IdempotencyRef | None = None,
     expected_signature: str | None = None,
     save_address: bool = False,
+    ip: str | None = None,
+    user_agent: str = "",
 ) -> PlacedOrder:
     priced = _priced_for_checkout(
         cart_id=cart_id,
@@ -156,6 +159,8 @@ def _order_create(
         tax=priced.tax,
         total=priced.total,
         coupon_code=priced.coupon_code if priced.discount or priced.free_shipping_coupon else "",
+        placed_ip=_valid_ip(ip),
+        placed_user_agent=(user_agent or "")[:255],
     )
     # A readable number from the row's id: unique, and no counter row for checkouts to queue on.
     order.number = f"EP-{order.created_at.year}-{order.pk:06d}"
@@ -223,6 +228,13 @@ def _coupon_redeem(order: Order) -> None:
         )
 
 
+def _valid_ip(ip: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((ip or "").strip()))
+    except ValueError:
+        return None
+
+
 def _ship_fields(address: ShippingAddress) -> dict:
     fields = dataclasses.asdict(address)
     fields["name"] = fields.pop("full_name")
@@ -281,9 +293,8 @@ def order_place(
         idempotency=idempotency,
         expected_signature=expected_signature,
         save_address=save_address,
-    )
-    accounts_services.activity_record(
-        kind="checkout", user_id=customer_id, ip=ip, user_agent=user_agent, reference=placed.number
+        ip=ip,
+        user_agent=user_agent,
     )
     if token is None:
         return placed

@@ -151,4 +151,6 @@ def orders_anonymise(*, customer_id: int) -> int:
         ship_city="—",
         ship_province="",
         ship_phone="",
+        placed_ip=None,
+        placed_user_agent="",
     )

@@ -213,6 +213,8 @@ def order_placed_event(order: Order) -> events.OrderPlaced:
             }
             for line in order.lines.all()
         ],
+        ip=order.placed_ip,
+        user_agent=order.placed_user_agent,
     )
 
 
