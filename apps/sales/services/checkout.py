@@ -167,28 +167,7 @@ def _order_create(
     order.save(update_fields=["number"])
     if idempotency is not None:
         idempotency_link(idempotency, order_id=order.pk)
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            variant_id=line.variant_id,
-            product_id=line.product_id,
-            sku=line.sku,
-            name=line.name,
-            option_label=line.option_label,
-            unit_price=line.unit_price,
-            quantity=line.quantity,
-            line_total=line.line_total,
-            discount=line.discount,
-        )
-        for line in priced.lines
-    )
-    inventory_services.stock_reserve(
-        lines=[
-            inventory_services.StockLine(line.variant_id, line.quantity) for line in priced.lines
-        ],
-        reference=order.number,
-        user_id=customer_id,
-    )
+    _take_lines(order, priced.lines)
     if order.coupon_code:
         _coupon_redeem(order)
     Payment.objects.create(
@@ -207,6 +186,30 @@ def _order_create(
         event_publish(order_placed_event(order))
         cart_services.cart_clear(cart_id=cart_id)
     return _placed(order)
+
+
+def _take_lines(order: Order, lines) -> None:
+    """Snapshot what is sold and take its stock (all or nothing, never below zero)."""
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant_id=line.variant_id,
+            product_id=line.product_id,
+            sku=line.sku,
+            name=line.name,
+            option_label=line.option_label,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            line_total=line.line_total,
+            discount=line.discount,
+        )
+        for line in lines
+    )
+    inventory_services.stock_reserve(
+        lines=[inventory_services.StockLine(line.variant_id, line.quantity) for line in lines],
+        reference=order.number,
+        user_id=order.customer_id,
+    )
 
 
 def _coupon_redeem(order: Order) -> None:
