@@ -196,6 +196,43 @@ def coupon_lines(lines) -> list:
 SHIPPING_METHODS = ("standard", "express")
 
 
+@dataclasses.dataclass(frozen=True)
+class _CouponApplied:
+    lines: list[PricedLine]
+    discount: Decimal = ZERO
+    free_shipping: bool = False
+    error: str = ""
+    error_code: str = ""
+
+
+def _coupon_applied(
+    code: str, lines: list[PricedLine], *, customer_id: int | None, has_previous_orders: bool
+) -> _CouponApplied:
+    """The cart's coupon evaluated now: its discount shared over the lines, or why not."""
+    if not code or not lines:
+        return _CouponApplied(lines=lines)
+    try:
+        evaluation = coupons_selectors.coupon_evaluate(
+            code=code,
+            lines=coupon_lines(lines),
+            subtotal=sum((line.line_total for line in lines), ZERO),
+            customer_id=customer_id,
+            has_previous_orders=has_previous_orders,
+        )
+    except ApplicationError as error:
+        return _CouponApplied(lines=lines, error=error.message, error_code=error.code)
+    return _CouponApplied(
+        lines=[
+            dataclasses.replace(
+                line, discount=evaluation.line_discounts.get(str(line.variant_id), ZERO)
+            )
+            for line in lines
+        ],
+        discount=evaluation.discount,
+        free_shipping=evaluation.free_shipping,
+    )
+
+
 def cart_price(
     *,
     cart_id: int | None,
@@ -220,32 +257,15 @@ def cart_price(
     ]
     saved = [_priced_line(row, infos.get(row.variant_id)) for row in rows if row.saved_for_later]
 
-    discount, free_shipping, coupon_error, coupon_error_code = ZERO, False, "", ""
     code = cart["coupon_code"]
-    subtotal = sum((line.line_total for line in lines), ZERO)
-    if code and lines:
-        try:
-            evaluation = coupons_selectors.coupon_evaluate(
-                code=code,
-                lines=coupon_lines(lines),
-                subtotal=subtotal,
-                customer_id=customer_id,
-                has_previous_orders=has_previous_orders,
-            )
-        except ApplicationError as error:
-            coupon_error, coupon_error_code = error.message, error.code
-        else:
-            discount, free_shipping = evaluation.discount, evaluation.free_shipping
-            lines = [
-                dataclasses.replace(
-                    line, discount=evaluation.line_discounts.get(str(line.variant_id), ZERO)
-                )
-                for line in lines
-            ]
+    coupon = _coupon_applied(
+        code, lines, customer_id=customer_id, has_previous_orders=has_previous_orders
+    )
+    lines = coupon.lines
     totals = pricing.totals(
         line_totals=[line.line_total for line in lines],
-        discount=discount,
-        free_shipping=free_shipping,
+        discount=coupon.discount,
+        free_shipping=coupon.free_shipping,
         shipping_flat=settings.SHOP_EXPRESS_SHIPPING
         if shipping_method == "express"
         else settings.SHOP_SHIPPING_FLAT,
@@ -264,9 +284,9 @@ def cart_price(
         tax=totals.tax,
         total=totals.total,
         coupon_code=code,
-        coupon_error=coupon_error,
-        coupon_error_code=coupon_error_code,
-        free_shipping_coupon=free_shipping,
+        coupon_error=coupon.error,
+        coupon_error_code=coupon.error_code,
+        free_shipping_coupon=coupon.free_shipping,
         shipping_method=shipping_method,
     )
 

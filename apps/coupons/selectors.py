@@ -129,6 +129,20 @@ def exhausted_error(coupon: Coupon) -> CouponNotApplicableError:
     )
 
 
+def unknown_error(code: str) -> CouponNotApplicableError:
+    return CouponNotApplicableError(
+        _("El cupón «%(code)s» no existe.") % {"code": (code or "").strip()[:40]},
+        code="coupon_unknown",
+    )
+
+
+def first_order_only_error(code: str) -> CouponNotApplicableError:
+    return CouponNotApplicableError(
+        _("El cupón «%(code)s» solo vale para el primer pedido.") % {"code": code},
+        code="coupon_first_order_only",
+    )
+
+
 def already_used_error(coupon: Coupon) -> CouponNotApplicableError:
     return CouponNotApplicableError(
         _("Ya ha usado el cupón «%(code)s» el máximo de veces permitido.") % {"code": coupon.code},
@@ -208,17 +222,24 @@ def coupon_evaluate(
     normalised = normalise_code(code)
     coupon = Coupon.objects.filter(code=normalised).first() if normalised else None
     if coupon is None:
-        raise CouponNotApplicableError(
-            _("El cupón «%(code)s» no existe.") % {"code": (code or "").strip()[:40]},
-            code="coupon_unknown",
-        )
+        raise unknown_error(code)
     coupon_check_window(coupon, now=now)
     coupon_check_account(coupon, customer_id=customer_id)
-    if coupon.first_order_only and has_previous_orders:
+    _check_uses(coupon, customer_id=customer_id, has_previous_orders=has_previous_orders)
+    eligible = [line for line in lines if line_is_eligible(coupon, line)]
+    if not eligible:
         raise CouponNotApplicableError(
-            _("El cupón «%(code)s» solo vale para el primer pedido.") % {"code": coupon.code},
-            code="coupon_first_order_only",
+            _("El cupón «%(code)s» no se aplica a ningún producto de su carrito.")
+            % {"code": coupon.code},
+            code="coupon_not_applicable",
         )
+    _check_minimum(coupon, subtotal=Decimal(subtotal))
+    return _evaluation(coupon, eligible)
+
+
+def _check_uses(coupon: Coupon, *, customer_id: int | None, has_previous_orders: bool) -> None:
+    if coupon.first_order_only and has_previous_orders:
+        raise first_order_only_error(coupon.code)
     if coupon.max_uses is not None and coupon.uses >= coupon.max_uses:
         raise exhausted_error(coupon)
     if (
@@ -229,29 +250,25 @@ def coupon_evaluate(
     ):
         raise already_used_error(coupon)
 
-    eligible = [line for line in lines if line_is_eligible(coupon, line)]
-    if not eligible:
-        raise CouponNotApplicableError(
-            _("El cupón «%(code)s» no se aplica a ningún producto de su carrito.")
-            % {"code": coupon.code},
-            code="coupon_not_applicable",
-        )
-    subtotal = Decimal(subtotal)
-    if subtotal < coupon.minimum_subtotal:
-        missing = money(coupon.minimum_subtotal - subtotal)
-        raise CouponNotApplicableError(
-            _(
-                "El cupón «%(code)s» requiere un pedido mínimo de %(minimum)s: le faltan %(missing)s."
-            )
-            % {
-                "code": coupon.code,
-                "minimum": money_format(coupon.minimum_subtotal),
-                "missing": money_format(missing),
-            },
-            code="coupon_minimum_not_reached",
-            details={"minimum": str(coupon.minimum_subtotal), "missing": str(missing)},
-        )
 
+def _check_minimum(coupon: Coupon, *, subtotal: Decimal) -> None:
+    if subtotal >= coupon.minimum_subtotal:
+        return
+    missing = money(coupon.minimum_subtotal - subtotal)
+    raise CouponNotApplicableError(
+        _("El cupón «%(code)s» requiere un pedido mínimo de %(minimum)s: le faltan %(missing)s.")
+        % {
+            "code": coupon.code,
+            "minimum": money_format(coupon.minimum_subtotal),
+            "missing": money_format(missing),
+        },
+        code="coupon_minimum_not_reached",
+        details={"minimum": str(coupon.minimum_subtotal), "missing": str(missing)},
+    )
+
+
+def _evaluation(coupon: Coupon, eligible: list[CouponLine]) -> CouponEvaluation:
+    """The discount on the eligible lines, rounded once, shared over them in whole cents."""
     eligible_amounts = [Decimal(line.amount) for line in eligible]
     eligible_subtotal = sum(eligible_amounts, ZERO)
     free_shipping = coupon.kind == Coupon.Kind.FREE_SHIPPING

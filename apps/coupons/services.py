@@ -71,6 +71,26 @@ SUFFIX_LENGTH = 10
 # --- The checkout's calls ---------------------------------------------------------
 
 
+def _coupon_for_redemption(code: str, *, customer_id: int | None, now: datetime) -> Coupon:
+    """The coupon, checked; its row locked when a per-customer rule must hold under races."""
+    normalised = selectors.normalise_code(code)
+    coupons = Coupon.objects.filter(code=normalised)
+    limits = coupons.values_list("max_uses_per_customer", "first_order_only").first()
+    if limits is not None and (limits[0] is not None or limits[1]):
+        coupons = coupons.select_for_update()  # per customer: one checkout at a time
+    coupon = coupons.first() if normalised else None
+    if coupon is None:
+        raise selectors.unknown_error(code)
+    selectors.coupon_check_window(coupon, now=now)
+    selectors.coupon_check_account(coupon, customer_id=customer_id)
+    if coupon.max_uses_per_customer is not None and (
+        selectors.customer_uses(coupon_id=coupon.pk, customer_id=customer_id)
+        >= coupon.max_uses_per_customer
+    ):
+        raise selectors.already_used_error(coupon)
+    return coupon
+
+
 @dataclasses.dataclass(frozen=True)
 class Redemption:
     redemption_id: int
@@ -104,31 +124,12 @@ def coupon_redeem(
     if discount < 0 or order_total < 0:
         raise InvalidInputError(_("Los importes no pueden ser negativos."))
 
-    normalised = selectors.normalise_code(code)
-    coupons = Coupon.objects.filter(code=normalised)
-    limits = coupons.values_list("max_uses_per_customer", "first_order_only").first()
-    if limits is not None and (limits[0] is not None or limits[1]):
-        coupons = coupons.select_for_update()  # per customer: one checkout at a time
-    coupon = coupons.first() if normalised else None
-    if coupon is None:
-        raise CouponNotApplicableError(
-            _("El cupón «%(code)s» no existe.") % {"code": (code or "").strip()[:40]},
-            code="coupon_unknown",
-        )
-    selectors.coupon_check_window(coupon, now=now)
-    selectors.coupon_check_account(coupon, customer_id=customer_id)
-    if coupon.max_uses_per_customer is not None and (
-        selectors.customer_uses(coupon_id=coupon.pk, customer_id=customer_id)
-        >= coupon.max_uses_per_customer
-    ):
-        raise selectors.already_used_error(coupon)
-
+    coupon = _coupon_for_redemption(code, customer_id=customer_id, now=now)
     counted = Coupon.objects.filter(pk=coupon.pk)
     if coupon.max_uses is not None:
         counted = counted.filter(uses__lt=F("max_uses"))
     if not counted.update(uses=F("uses") + 1):
         raise selectors.exhausted_error(coupon)
-
     try:
         with transaction.atomic():
             redemption = CouponRedemption.objects.create(
@@ -417,6 +418,23 @@ def _random_codes(prefix: str, count: int) -> set[str]:
     }
 
 
+def _unused_codes(prefix: str, count: int) -> set[str]:
+    """``count`` random codes that no coupon has yet."""
+    codes: set[str] = set()
+    while len(codes) < count:
+        candidates = _random_codes(prefix, count - len(codes)) - codes
+        taken = set()
+        batch = sorted(candidates)
+        for start in range(0, len(batch), 900):
+            taken.update(
+                Coupon.objects.filter(code__in=batch[start : start + 900]).values_list(
+                    "code", flat=True
+                )
+            )
+        codes |= candidates - taken
+    return codes
+
+
 @transaction.atomic
 def coupon_bulk_generate(
     *,
@@ -472,18 +490,7 @@ def coupon_bulk_generate(
         }
     )
     fields["batch"] = f"{prefix}-{timezone.now():%Y%m%d%H%M%S}"
-    codes: set[str] = set()
-    while len(codes) < count:
-        candidates = _random_codes(prefix, count - len(codes)) - codes
-        taken = set()
-        batch = sorted(candidates)
-        for start in range(0, len(batch), 900):
-            taken.update(
-                Coupon.objects.filter(code__in=batch[start : start + 900]).values_list(
-                    "code", flat=True
-                )
-            )
-        codes |= candidates - taken
+    codes = _unused_codes(prefix, count)
     ordered = sorted(codes)
     Coupon.objects.bulk_create((Coupon(code=code, **fields) for code in ordered), batch_size=500)
     return ordered

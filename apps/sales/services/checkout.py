@@ -29,6 +29,7 @@ from apps.cart import selectors as cart_selectors
 from apps.cart import services as cart_services
 from apps.core.errors import ApplicationError
 from apps.core.services import event_publish
+from apps.coupons import selectors as coupons_selectors
 from apps.coupons import services as coupons_services
 from apps.inventory import services as inventory_services
 
@@ -225,10 +226,7 @@ def _coupon_redeem(order: Order) -> None:
     if redemption.first_order_only and selectors.customer_has_orders(
         customer_id=order.customer_id, excluding_order_id=order.pk
     ):
-        raise coupons_services.CouponNotApplicableError(
-            _("El cupón «%(code)s» solo vale para el primer pedido.") % {"code": order.coupon_code},
-            code="coupon_first_order_only",
-        )
+        raise coupons_selectors.first_order_only_error(order.coupon_code)
 
 
 def _valid_ip(ip: str | None) -> str | None:
