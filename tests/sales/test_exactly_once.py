@@ -61,6 +61,29 @@ def _one_paid_order(number: str) -> None:
     assert _charges() == 1
 
 
+def _killed_after_the_order(shopper, *, price="25.00", with_key=True):
+    """What a process leaves when it is killed right after saving a card order: the order
+    (linked to its claimed key), its payment pending, no charge recorded."""
+    shopper.add(make_variant(price=price, stock=2), 1)
+    scope = f"user:{shopper.customer_id}"
+    if with_key:
+        sales_services.idempotency_claim(
+            scope=scope, key="key-1", request_hash=sales_services.request_fingerprint(REQUEST)
+        )
+    return checkout_impl._order_create(
+        cart_id=shopper.cart_id,
+        customer_id=shopper.customer_id,
+        email=shopper.email,
+        address=ADDRESS,
+        shipping_method="standard",
+        payment_method="card",
+        card=payments.provider().tokenize(
+            number="4242424242424242", exp_month=12, exp_year=2030, cvc="123"
+        ),
+        idempotency=IdempotencyRef(scope=scope, key="key-1") if with_key else None,
+    )
+
+
 # --- A key maps to at most one order --------------------------------------------------
 
 
@@ -94,24 +117,8 @@ def test_a_failure_after_the_order_committed_keeps_the_key_and_the_retry_resumes
 
 def test_a_key_left_in_progress_by_a_killed_process_resumes_its_order():
     shopper = make_shopper()
-    shopper.add(make_variant(price="25.00", stock=2), 1)
-    scope = f"user:{shopper.customer_id}"
-    sales_services.idempotency_claim(
-        scope=scope, key="key-1", request_hash=sales_services.request_fingerprint(REQUEST)
-    )
     # The process saved the order (and the key's link to it) and was killed before charging.
-    placed = checkout_impl._order_create(
-        cart_id=shopper.cart_id,
-        customer_id=shopper.customer_id,
-        email=shopper.email,
-        address=ADDRESS,
-        shipping_method="standard",
-        payment_method="card",
-        card=payments.provider().tokenize(
-            number="4242424242424242", exp_month=12, exp_year=2030, cvc="123"
-        ),
-        idempotency=IdempotencyRef(scope=scope, key="key-1"),
-    )
+    placed = _killed_after_the_order(shopper)
     IdempotencyKey.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
 
     retry = _place_once(shopper)
@@ -122,23 +129,7 @@ def test_a_key_left_in_progress_by_a_killed_process_resumes_its_order():
 
 def test_a_retry_never_charges_twice_when_the_gateway_had_charged_before_the_kill():
     shopper = make_shopper()
-    shopper.add(make_variant(price="25.00", stock=2), 1)
-    scope = f"user:{shopper.customer_id}"
-    sales_services.idempotency_claim(
-        scope=scope, key="key-1", request_hash=sales_services.request_fingerprint(REQUEST)
-    )
-    placed = checkout_impl._order_create(
-        cart_id=shopper.cart_id,
-        customer_id=shopper.customer_id,
-        email=shopper.email,
-        address=ADDRESS,
-        shipping_method="standard",
-        payment_method="card",
-        card=payments.provider().tokenize(
-            number="4242424242424242", exp_month=12, exp_year=2030, cvc="123"
-        ),
-        idempotency=IdempotencyRef(scope=scope, key="key-1"),
-    )
+    placed = _killed_after_the_order(shopper)
     payment = Payment.objects.get()
     # The card was charged, then the process died before it could record the capture.
     first = payments.provider().charge(
@@ -245,17 +236,7 @@ def test_a_lost_answer_is_settled_by_asking_the_gateway():
 
 def _stranded_card_order(shopper, *, charged: bool) -> str:
     """A card order whose process died between saving the order and recording the charge."""
-    placed = checkout_impl._order_create(
-        cart_id=shopper.cart_id,
-        customer_id=shopper.customer_id,
-        email=shopper.email,
-        address=ADDRESS,
-        shipping_method="standard",
-        payment_method="card",
-        card=payments.provider().tokenize(
-            number="4242424242424242", exp_month=12, exp_year=2030, cvc="123"
-        ),
-    )
+    placed = _killed_after_the_order(shopper, price="60.00", with_key=False)
     payment = Payment.objects.get(order_id=placed.order_id)
     if charged:
         payments.provider().charge(
@@ -293,7 +274,6 @@ def test_an_expired_card_order_that_was_charged_is_recorded_and_refunded(
 
 def test_an_expired_card_order_with_no_charge_is_cancelled():
     shopper = make_shopper()
-    shopper.add(make_variant(price="60.00", stock=2), 1)
     number = _stranded_card_order(shopper, charged=False)
     assert sales_services.order_expire_unpaid() == 1
     order = Order.objects.get(number=number)
@@ -389,23 +369,7 @@ def test_retries_racing_an_order_whose_charge_was_not_recorded_charge_once():
     """Ten retries of one key arrive together at an order whose process died before the
     charge: each resumes it, the gateway charges once, the capture is recorded once."""
     shopper = make_shopper()
-    shopper.add(make_variant(price="25.00", stock=2), 1)
-    scope = f"user:{shopper.customer_id}"
-    sales_services.idempotency_claim(
-        scope=scope, key="key-1", request_hash=sales_services.request_fingerprint(REQUEST)
-    )
-    placed = checkout_impl._order_create(
-        cart_id=shopper.cart_id,
-        customer_id=shopper.customer_id,
-        email=shopper.email,
-        address=ADDRESS,
-        shipping_method="standard",
-        payment_method="card",
-        card=payments.provider().tokenize(
-            number="4242424242424242", exp_month=12, exp_year=2030, cvc="123"
-        ),
-        idempotency=IdempotencyRef(scope=scope, key="key-1"),
-    )
+    placed = _killed_after_the_order(shopper)
 
     outcomes = race(10, lambda i: _place_once(shopper))
 

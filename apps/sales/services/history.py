@@ -9,7 +9,7 @@ from apps.core.errors import NotFoundError
 from apps.core.services import event_publish
 
 from .. import events
-from ..models import Order, OrderEvent
+from ..models import LedgerEntry, Order, OrderEvent, Payment
 
 Status = Order.Status
 
@@ -46,6 +46,19 @@ def order_locked(order_number: str) -> Order:
     if order is None:
         raise NotFoundError(_("Pedido no encontrado."))
     return order
+
+
+def record_sale(order: Order, payment: Payment, *, at) -> None:
+    """Money came in for ``order``: the ledger's sale entry, and the order is paid."""
+    LedgerEntry.objects.create(
+        order=order,
+        payment=payment,
+        kind=LedgerEntry.Kind.SALE,
+        method=order.payment_method,
+        amount=payment.amount,
+        at=at,
+    )
+    order.paid_at = at
 
 
 def record_status_change(

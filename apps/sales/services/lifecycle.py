@@ -12,12 +12,13 @@ from apps.inventory import services as inventory_services
 
 from .. import selectors
 from ..errors import IllegalTransitionError
-from ..models import LedgerEntry, Order, Payment
+from ..models import Order, Payment
 from .history import (
     CUSTOMER_CANCELLABLE,
     Status,
     allowed_transitions,
     order_locked,
+    record_sale,
     record_status_change,
 )
 from .refunds import order_refund_locked, refund_request
@@ -104,15 +105,7 @@ def _money_received(order: Order, *, at) -> None:
             order=order, method=order.payment_method, amount=order.total
         )
     Payment.objects.filter(pk=payment.pk).update(status=Payment.Status.CAPTURED, captured_at=at)
-    LedgerEntry.objects.create(
-        order=order,
-        payment=payment,
-        kind=LedgerEntry.Kind.SALE,
-        method=order.payment_method,
-        amount=order.total,
-        at=at,
-    )
-    order.paid_at = at
+    record_sale(order, payment, at=at)
 
 
 @transaction.atomic

@@ -20,8 +20,8 @@ from apps.core.services import event_publish
 
 from .. import events, payments
 from ..errors import PaymentError
-from ..models import LedgerEntry, Order, OrderEvent, Payment
-from .history import UNPAID_CARD_ORDER_TTL, Status, record_status_change
+from ..models import Order, OrderEvent, Payment
+from .history import UNPAID_CARD_ORDER_TTL, Status, record_sale, record_status_change
 from .lifecycle import order_cancel_locked, stock_and_coupon_release
 from .refunds import refund_request
 
@@ -126,15 +126,7 @@ def _payment_captured(*, order_id: int, payment_id: int, reference: str, fulfil:
     ):
         return  # recorded already
     payment = Payment.objects.get(pk=payment_id)
-    LedgerEntry.objects.create(
-        order=order,
-        payment=payment,
-        kind=LedgerEntry.Kind.SALE,
-        method=order.payment_method,
-        amount=payment.amount,
-        at=now,
-    )
-    order.paid_at = now
+    record_sale(order, payment, at=now)
     if fulfil and order.status == Status.PENDING_PAYMENT:
         order.status = Status.PAID
         order.save(update_fields=["status", "paid_at", "updated_at"])
