@@ -28,6 +28,7 @@ from apps.core.openapi import ErrorOut
 from apps.core.permissions import DASHBOARD_PERMISSION
 from apps.coupons.api import router as coupons_router
 from apps.inventory.api import router as inventory_router
+from apps.reporting.api import router as reporting_router
 from apps.sales.api import router as sales_router
 
 from . import auth
@@ -102,6 +103,7 @@ api.add_router("/", cart_router)
 api.add_router("/", sales_router)
 api.add_router("/me", accounts_router)
 api.add_router("/coupons", coupons_router)
+api.add_router("/reports", reporting_router)
 
 # electropluz.auth imports no app (the routers import it); it gets what it needs here.
 auth.configure(

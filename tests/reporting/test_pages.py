@@ -180,3 +180,25 @@ def test_bad_input_keeps_the_page_and_says_why(warehouse, manager):
     assert "no es una fecha válida" in response.content.decode()
     both = manager.get("/dashboard/informes/ventas/", {"categoria": "1", "pago": "card"})
     assert "una sola cosa a la vez" in both.content.decode()
+
+
+def test_the_api_answers_the_same_report_with_the_same_filters(warehouse, manager):
+    response = manager.get("/api/v1/reports/sales", YEAR)
+    assert response.status_code == 200
+    data = response.json()
+    cards = {c["key"]: c["value"] for c in data["cards"]}
+    assert D(cards["net"]) == D("485.98") and cards["orders"] == 6
+    category = next(t for t in data["tables"] if t["key"] == "category")
+    net = [c["key"] for c in category["columns"]].index("net")
+    assert (
+        sum(D(row[net]) for row in category["rows"]) == D(category["total"][net]) == D(cards["net"])
+    )
+    home = manager.get("/api/v1/reports/home").json()
+    assert len(home["groups"]) == 3
+    for page in ("products", "coupons", "inventory", "customers"):
+        assert manager.get(f"/api/v1/reports/{page}", YEAR).status_code == 200
+    bad = manager.get(
+        "/api/v1/reports/sales", {"periodo": "custom", "desde": "2025-05-01", "hasta": "2025-04-01"}
+    )
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_report_input"
+    assert manager.get("/api/v1/reports/sales", {"categoria": "0"}).status_code == 422
