@@ -202,3 +202,10 @@ def test_the_api_answers_the_same_report_with_the_same_filters(warehouse, manage
     )
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_report_input"
     assert manager.get("/api/v1/reports/sales", {"categoria": "0"}).status_code == 422
+
+
+def test_the_pages_read_in_english_with_english_money(warehouse, manager, settings):
+    manager.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = manager.get("/dashboard/informes/ventas/", YEAR).content.decode()
+    assert "Net sales" in html and "From gross to net sales" in html
+    assert "485.98\u00a0€" in html
