@@ -75,6 +75,7 @@ lint: install
 bench: install messages
 	$(PY) bench/http_bench.py --seconds $${BENCH_SECONDS:-10} --connections 10 --products 2000
 	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-20000}
+	$(PY) bench/reporting_bench.py --per-day $${BENCH_REPORT_ROWS:-400} --rounds 10
 
 format: install
 	$(BIN)/ruff check --fix .

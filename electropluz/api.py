@@ -25,6 +25,7 @@ from apps.core.errors import ApplicationError
 from apps.core.openapi import ErrorOut
 from apps.coupons import api as coupons_api
 from apps.inventory import api as inventory_api
+from apps.reporting import api as reporting_api
 from apps.sales import api as sales_api
 
 from .auth import TokenAuth, manager_auth, session_auth
@@ -102,6 +103,7 @@ api.add_router("/", sales_api.customer_router, auth=session_auth)
 api.add_router("/", sales_api.manager_router, auth=manager_auth)
 api.add_router("/me", accounts_api.customer_router, auth=session_auth)
 api.add_router("/coupons", coupons_api.manager_router, auth=manager_auth)
+api.add_router("/reports", reporting_api.manager_router, auth=manager_auth)
 
 
 def error_response(status: int, code: str, message: str, details=None) -> JsonResponse:

@@ -393,3 +393,63 @@ class AggDailyDimension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date_key} {self.dimension} {self.member}"
+
+
+# --- Aggregates for the reporting dashboards -------------------------------------------------
+
+
+class AggHourlyOrders(models.Model):
+    """Orders placed in one shop-local hour of a day (the weekday × hour heat map); a day's
+    hours add up to its ``AggDailySales.orders_placed``."""
+
+    date_key = models.IntegerField()
+    weekday = models.SmallIntegerField()  # 1 Monday … 7 Sunday
+    hour = models.SmallIntegerField()  # 0 … 23, shop time
+    orders = models.IntegerField()
+    run_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["date_key", "hour"], name="etl_agg_hour_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date_key} {self.hour:02d}h"
+
+
+class AggCustomer(models.Model):
+    """One customer's paid history: first and last day they paid, orders, units and net
+    (refunds deducted). Customers are known by id and e-mail hash only."""
+
+    customer_id = models.BigIntegerField(primary_key=True)
+    first_date_key = models.IntegerField(db_index=True)
+    last_date_key = models.IntegerField()
+    orders = models.IntegerField()
+    units = models.IntegerField()
+    net_cents = models.BigIntegerField()
+    run_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return str(self.customer_id)
+
+
+class AggDailyStock(models.Model):
+    """The stock snapshot of a day by product: units on hand and their value at cost."""
+
+    date_key = models.IntegerField()
+    product_id = models.BigIntegerField()
+    category_id = models.BigIntegerField()  # 0: no category
+    on_hand = models.IntegerField()
+    value_cents = models.BigIntegerField()
+    variants = models.IntegerField()
+    variants_out = models.IntegerField()  # variants with nothing on hand
+    run_id = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["date_key", "product_id"], name="etl_agg_stock_key")
+        ]
+        indexes = [models.Index(fields=["date_key", "category_id"], name="etl_agg_stock_cat_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date_key} {self.product_id}"

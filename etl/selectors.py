@@ -8,13 +8,17 @@ import dataclasses
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Q, Sum
 
 from .models import (
+    AggCustomer,
     AggDailyDimension,
     AggDailySales,
+    AggDailyStock,
+    AggHourlyOrders,
     DimBrand,
     DimCategory,
+    DimCustomer,
     DimPaymentMethod,
     DimProduct,
     DimProvince,
@@ -257,4 +261,235 @@ def reconciliation_list(*, since: date, until: date) -> list[ReconciliationInfo]
             euros(r.quarantined_net_cents),
         )
         for r in rows.order_by("date_key")
+    ]
+
+
+# --- The reporting dashboards: filtered days, hours, stock, customers, freshness -------------
+
+
+@dataclasses.dataclass(frozen=True)
+class DimensionDay:
+    """One day of one member of a dimension (the dashboards' filtered series)."""
+
+    day: date
+    gross: Decimal
+    discounts: Decimal
+    shipping: Decimal
+    refunds: Decimal
+    net: Decimal
+    orders: int
+    units: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Member:
+    key: str
+    label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductSales:
+    product_id: int
+    name: str
+    category_id: int
+    brand_id: int
+    gross: Decimal
+    discounts: Decimal
+    refunds: Decimal
+    net: Decimal
+    orders: int
+    units: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductStock:
+    product_id: int
+    name: str
+    category_id: int
+    on_hand: int
+    value: Decimal
+    variants: int
+    variants_out: int
+
+
+@dataclasses.dataclass(frozen=True)
+class CustomerHistory:
+    customer_id: int
+    label: str  # a pseudonym from the e-mail hash: no name, no e-mail
+    first_day: date
+    last_day: date
+    orders: int
+    units: int
+    net: Decimal
+
+
+def dimension_daily(*, dimension: str, member: str, since: date, until: date) -> list[DimensionDay]:
+    """The days of one member of a dimension (a category, a brand, a payment method…)."""
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    rows = AggDailyDimension.objects.using(DB).filter(
+        dimension=dimension,
+        member=member,
+        date_key__gte=day_key(since),
+        date_key__lte=day_key(until),
+    )
+    return [
+        DimensionDay(
+            key_date(r.date_key),
+            euros(r.gross_cents),
+            euros(r.discount_cents),
+            euros(r.shipping_cents),
+            euros(r.refund_cents),
+            euros(r.net_cents),
+            r.orders,
+            r.units,
+        )
+        for r in rows.order_by("date_key")
+    ]
+
+
+def filter_members() -> dict[str, list[Member]]:
+    """What the dashboards' filters offer: categories, brands and payment methods."""
+    return {
+        "category": [
+            Member(str(pk), name)
+            for pk, name in DimCategory.objects.using(DB).order_by("name").values_list("pk", "name")
+        ],
+        "brand": [
+            Member(str(pk), name)
+            for pk, name in DimBrand.objects.using(DB).order_by("name").values_list("pk", "name")
+        ],
+        "payment_method": [
+            Member(code, name)
+            for code, name in DimPaymentMethod.objects.using(DB)
+            .order_by("code")
+            .values_list("code", "name")
+        ],
+    }
+
+
+def _products(*, category_id=None, brand_id=None) -> dict[int, tuple[str, int, int, bool]]:
+    """product id: (name, category id, brand id, active), from its latest variant."""
+    catalogue = DimProduct.objects.using(DB).order_by("product_id", "-variant_id")
+    if category_id is not None:
+        catalogue = catalogue.filter(category_id=category_id)
+    if brand_id is not None:
+        catalogue = catalogue.filter(brand_id=brand_id)
+    products: dict = {}
+    for pid, *values in catalogue.values_list(
+        "product_id", "name", "category_id", "brand_id", "is_active"
+    ):
+        products.setdefault(pid, (values[0], values[1] or 0, values[2] or 0, values[3]))
+    return products
+
+
+def product_sales(
+    *,
+    since: date,
+    until: date,
+    category_id: int | None = None,
+    brand_id: int | None = None,
+    include_unsold: bool = False,
+) -> list[ProductSales]:
+    """Sales per product over ``[since, until]`` (largest net first), optionally of one
+    category or brand; ``include_unsold`` adds the active products that sold nothing."""
+    products = _products(category_id=category_id, brand_id=brand_id)
+    rows = (
+        AggDailyDimension.objects.using(DB)
+        .filter(dimension="product", date_key__gte=day_key(since), date_key__lte=day_key(until))
+        .values("member")
+        .annotate(
+            gross=Sum("gross_cents"),
+            discounts=Sum("discount_cents"),
+            refunds=Sum("refund_cents"),
+            net=Sum("net_cents"),
+            orders=Sum("orders"),
+            units=Sum("units"),
+        )
+    )
+    filtered = category_id is not None or brand_id is not None
+    result, seen = [], set()
+    for row in rows:
+        pid = int(row["member"])
+        if filtered and pid not in products:
+            continue
+        name, cat, brand, _active = products.get(pid, (row["member"], 0, 0, False))
+        seen.add(pid)
+        money = (euros(row[k]) for k in ("gross", "discounts", "refunds", "net"))
+        result.append(ProductSales(pid, name, cat, brand, *money, row["orders"], row["units"]))
+    if include_unsold:
+        zero = euros(0)
+        result += [
+            ProductSales(pid, name, cat, brand, zero, zero, zero, zero, 0, 0)
+            for pid, (name, cat, brand, active) in products.items()
+            if active and pid not in seen
+        ]
+    return sorted(result, key=lambda p: (-p.net, -p.units, p.product_id))
+
+
+def orders_by_weekday_hour(*, since: date, until: date) -> dict[tuple[int, int], int]:
+    """Orders placed over ``[since, until]`` by (weekday 1 Monday … 7 Sunday, shop hour)."""
+    rows = (
+        AggHourlyOrders.objects.using(DB)
+        .filter(date_key__gte=day_key(since), date_key__lte=day_key(until))
+        .values("weekday", "hour")
+        .annotate(n=Sum("orders"))
+    )
+    return {(row["weekday"], row["hour"]): int(row["n"]) for row in rows}
+
+
+def stock_by_product(*, day: date) -> tuple[date | None, list[ProductStock]]:
+    """The latest stock snapshot on or before ``day`` by product, and the day it is of."""
+    latest = (
+        AggDailyStock.objects.using(DB)
+        .filter(date_key__lte=day_key(day))
+        .aggregate(last=Max("date_key"))["last"]
+    )
+    if latest is None:
+        return None, []
+    names = {pid: name for pid, (name, *_rest) in _products().items()}
+    rows = AggDailyStock.objects.using(DB).filter(date_key=latest).order_by("product_id")
+    return key_date(latest), [
+        ProductStock(
+            r.product_id,
+            names.get(r.product_id, str(r.product_id)),
+            r.category_id,
+            r.on_hand,
+            euros(r.value_cents),
+            r.variants,
+            r.variants_out,
+        )
+        for r in rows
+    ]
+
+
+def customer_cohort(*, since: date, until: date) -> tuple[int, int]:
+    """Customers whose first paid order fell in ``[since, until]``, and how many of them
+    have paid for more than one order (to date)."""
+    cohort = AggCustomer.objects.using(DB).filter(
+        first_date_key__gte=day_key(since), first_date_key__lte=day_key(until)
+    )
+    counted = cohort.aggregate(n=Count("pk"), repeat=Count("pk", filter=Q(orders__gte=2)))
+    return counted["n"], counted["repeat"]
+
+
+def top_customers(*, limit: int = 20) -> list[CustomerHistory]:
+    """The customers with the largest net spend to date, known by a pseudonym."""
+    rows = list(AggCustomer.objects.using(DB).order_by("-net_cents", "customer_id")[:limit])
+    hashes = dict(
+        DimCustomer.objects.using(DB)
+        .filter(pk__in=[r.customer_id for r in rows])
+        .values_list("pk", "email_hash")
+    )
+    return [
+        CustomerHistory(
+            r.customer_id,
+            f"C-{(hashes.get(r.customer_id) or '')[:8] or r.customer_id}",
+            key_date(r.first_date_key),
+            key_date(r.last_date_key),
+            r.orders,
+            r.units,
+            euros(r.net_cents),
+        )
+        for r in rows
     ]

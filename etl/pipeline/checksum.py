@@ -8,6 +8,9 @@ from .tables import FACTS, Table
 AGGREGATES = (
     Table("etl_aggdailysales", ("date_key",), ()),
     Table("etl_aggdailydimension", ("date_key", "dimension", "member"), ()),
+    Table("etl_agghourlyorders", ("date_key", "hour"), ()),
+    Table("etl_aggcustomer", ("customer_id",), ()),
+    Table("etl_aggdailystock", ("date_key", "product_id"), ()),
 )
 
 

@@ -4,7 +4,7 @@ of the shop-local day the window ends on."""
 
 from apps.inventory import selectors as inventory_selectors
 
-from . import clean, dims, quarantine, tables, validate
+from . import clean, dims, quarantine, reporting, tables, validate
 from .clean import chunked
 from .runner import Context
 from .source_sales import BEGINNING, batch_size, overlap
@@ -77,6 +77,7 @@ def _variants(ctx: Context) -> None:
         ctx.read += len(rows)
         ctx.loaded += len(products)
         ctx.tick()
+    reporting.stock(ctx.writer, snapshot_day)
 
 
 def _movements(ctx: Context) -> None:

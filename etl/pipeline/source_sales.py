@@ -9,7 +9,7 @@ from django.conf import settings
 from apps.inventory import selectors as inventory_selectors
 from apps.sales import selectors as sales_selectors
 
-from . import aggregate, dims, quarantine, reconcile, sales, tables
+from . import aggregate, dims, quarantine, reconcile, reporting, sales, tables
 from .clean import chunked
 from .load import Writer
 from .runner import Context
@@ -66,6 +66,7 @@ def load(ctx: Context) -> None:
     dims.load_coupons(ctx.writer, coupons)
     dims.ensure_dates(ctx.writer, days | reconcile_days)
     aggregate.aggregate_days(ctx.writer, days)
+    reporting.sales_days(ctx.writer, days)
     reconcile.reconcile_days(ctx.writer, days | reconcile_days)
 
 
