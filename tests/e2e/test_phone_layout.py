@@ -3,22 +3,19 @@
 On failure the test saves a screenshot under ``var/e2e/`` and prints its path in the log.
 """
 
-import contextlib
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from tests.e2e.shots import screenshot_on_failure
 from tests.inventory.factories import BrandFactory, CategoryFactory, make_product
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "e2e"
 
 # Every box that pokes out of the page, or out of its product card, as (what, left, right).
 OVERFLOWS = """
@@ -65,18 +62,6 @@ def catalogue():
         )
 
 
-@contextlib.contextmanager
-def _screenshot_on_failure(browser, name):
-    try:
-        yield
-    except BaseException:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
-        browser.save_screenshot(str(path))
-        print(f"screenshot: {path}")  # the CI log shows where to look
-        raise
-
-
 @pytest.mark.parametrize(
     ("name", "path"),
     [
@@ -89,7 +74,7 @@ def _screenshot_on_failure(browser, name):
 def test_catalogue_fits_a_phone(live_server, phone, catalogue, name, path):
     phone.get(live_server.url + path)
     WebDriverWait(phone, 10).until(ec.presence_of_element_located((By.CLASS_NAME, "product-card")))
-    with _screenshot_on_failure(phone, f"phone-{name}"):
+    with screenshot_on_failure(phone, f"phone-{name}"):
         assert phone.execute_script("return window.innerWidth") == PHONE["width"]
         assert phone.execute_script(OVERFLOWS) == []
         assert re.fullmatch(r"\d\.\d{3},\d{2}\s€", phone.find_element(By.CLASS_NAME, "price").text)
@@ -110,7 +95,7 @@ def test_filters_stay_open_beside_the_products_on_a_desktop(live_server, browser
     WebDriverWait(browser, 10).until(
         ec.presence_of_element_located((By.CLASS_NAME, "product-card"))
     )
-    with _screenshot_on_failure(browser, "desktop-category"):
+    with screenshot_on_failure(browser, "desktop-category"):
         assert browser.find_element(By.ID, "marca-marca-0").is_displayed()
         assert not browser.find_element(
             By.CSS_SELECTOR, "[data-bs-target='#filters']"

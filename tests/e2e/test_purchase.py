@@ -75,7 +75,7 @@ def test_a_customer_buys_by_card_in_a_real_browser(live_server, browser, shop):
     assert inventory_selectors.variant_stock(variant_id=variant) == 1
 
 
-def _fill_checkout_and_pay(browser):
+def _fill_checkout_and_pay(browser, card="4242 4242 4242 4242", confirmed=True):
     _wait(browser, ec.presence_of_element_located((By.ID, "checkout-form")))
     fields = {
         "full_name": "Ana Martín",
@@ -88,9 +88,44 @@ def _fill_checkout_and_pay(browser):
         element.clear()
         element.send_keys(value)
     browser.find_element(By.CSS_SELECTOR, "input[name=payment_method][value=card]").click()
-    browser.find_element(By.NAME, "card_number").send_keys("4242 4242 4242 4242")
+    browser.find_element(By.NAME, "card_number").send_keys(card)
     browser.find_element(By.NAME, "card_exp_month").send_keys("12")
     browser.find_element(By.NAME, "card_exp_year").send_keys("2030")
     browser.find_element(By.NAME, "card_cvc").send_keys("123")
     browser.find_element(By.ID, "place-order").click()
-    _wait(browser, ec.presence_of_element_located((By.ID, "order-confirmation")))
+    if confirmed:
+        _wait(browser, ec.presence_of_element_located((By.ID, "order-confirmation")))
+
+
+def test_a_declined_card_leaves_no_order_and_keeps_the_cart(live_server, browser, shop):
+    """Issue: a refused card used to become a cancelled order with two e-mails."""
+    from django.core import mail
+
+    from tests.e2e.sessions import sign_in
+    from tests.e2e.shots import screenshot_on_failure
+
+    ana = accounts_services.user_create(email="bea@example.com", password=PASSWORD)
+    sign_in(browser, live_server, user_id=ana)
+    with screenshot_on_failure(browser, "declined-card"):
+        browser.get(live_server.url + "/productos/?q=auriculares")
+        browser.find_element(By.LINK_TEXT, "Auriculares Helio NC").click()
+        browser.find_element(By.CSS_SELECTOR, "form.add-to-cart button[type=submit]").click()
+        _wait(browser, ec.text_to_be_present_in_element((By.ID, "cart-count"), "1"))
+        browser.get(live_server.url + "/pedido/")
+        _fill_checkout_and_pay(browser, card="4000 0000 0000 0002", confirmed=False)
+        _wait(
+            browser,
+            ec.text_to_be_present_in_element(
+                (By.TAG_NAME, "body"), "Su banco ha rechazado el pago"
+            ),
+        )
+
+        browser.get(live_server.url + "/cuenta/pedidos/")
+        attempt = Order.objects.get()
+        assert attempt.status == "payment_failed"
+        assert attempt.number not in browser.page_source
+        assert not [m for m in mail.outbox if attempt.number in m.subject]
+
+        browser.get(live_server.url + "/pedido/")  # the cart is still there: pay another way
+        _fill_checkout_and_pay(browser)
+        assert Order.objects.filter(status="paid").count() == 1
