@@ -384,3 +384,23 @@ def test_the_activity_log_hears_of_a_placed_order_through_the_event(
     assert [(a.user_id, a.reference, a.ip) for a in checkouts] == [
         (shopper.customer_id, placed.number, "203.0.113.5")
     ]
+
+
+def test_card_expiry_is_judged_on_the_shop_s_own_date():
+    """At 23:30 UTC on 31 December it is already January in Madrid: a card that ran out in
+    December is refused by the shop's date, whatever the server's clock zone says."""
+    import time_machine
+
+    from apps.sales import payments
+
+    with time_machine.travel("2026-12-31 23:30:00+00:00", tick=False):
+        with pytest.raises(payments.CardInvalid):
+            payments.provider().tokenize(
+                number="4242424242424242", exp_month=12, exp_year=2026, cvc="123"
+            )
+        assert (
+            payments.provider()
+            .tokenize(number="4242424242424242", exp_month=1, exp_year=2027, cvc="123")
+            .last4
+            == "4242"
+        )
