@@ -386,7 +386,24 @@ def test_the_activity_log_hears_of_a_placed_order_through_the_event(
     ]
 
 
-def test_card_expiry_is_judged_on_the_shop_s_own_date():
+@pytest.fixture
+def process_clock_in_utc():
+    """A server process whose own zone is not the shop's (Django sets TZ only where it can)."""
+    import os
+    import time
+
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+def test_card_expiry_is_judged_on_the_shop_s_own_date(process_clock_in_utc):
     """At 23:30 UTC on 31 December it is already January in Madrid: a card that ran out in
     December is refused by the shop's date, whatever the server's clock zone says."""
     import time_machine
