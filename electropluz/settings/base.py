@@ -58,11 +58,14 @@ INSTALLED_APPS = [
     "apps.cart",
     "apps.sales",
     "apps.reporting",
+    "apps.observability",
     "etl",
     "apps.demo",
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times the whole stack and counts every response.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "electropluz.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -75,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "electropluz.urls"
@@ -119,6 +123,12 @@ _SQLITE_OPTIONS = {
     ),
 }
 CONN_MAX_AGE = env.int("DJANGO_CONN_MAX_AGE", default=600)
+# The same drivers wrapped by django-prometheus: query counts, durations and errors.
+_METERED_ENGINES = {
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.mysql": "django_prometheus.db.backends.mysql",
+}
 
 
 def _database(url_var: str, default_file: str) -> dict:
@@ -133,6 +143,7 @@ def _database(url_var: str, default_file: str) -> dict:
         config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.mysql":
         config.setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
+    config["ENGINE"] = _METERED_ENGINES.get(config["ENGINE"], config["ENGINE"])
     return config
 
 
@@ -142,7 +153,7 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("TEST", {})
 DATABASES["warehouse"].setdefault("TEST", {})
-if DATABASES["warehouse"]["ENGINE"] != "django.db.backends.sqlite3":
+if not DATABASES["warehouse"]["ENGINE"].endswith(".sqlite3"):
     DATABASES["warehouse"]["TEST"].setdefault("NAME", f"test_{DATABASES['warehouse']['NAME']}")
 DATABASE_ROUTERS = ["electropluz.routers.WarehouseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -157,7 +168,7 @@ def redis_cache(url: str) -> dict:
     and write is a miss (IGNORE_EXCEPTIONS, logged), and short timeouts keep that a
     slowdown, not an outage. /readyz still reports the cache as down."""
     return {
-        "BACKEND": "django_redis.cache.RedisCache",
+        "BACKEND": "apps.observability.cache.RedisCache",  # django-redis, hits/misses counted
         "LOCATION": url,
         "KEY_PREFIX": "electropluz",
         "TIMEOUT": 300,
@@ -175,7 +186,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "apps.observability.cache.LocMemCache",  # hits/misses counted
             "LOCATION": "electropluz",
         }
     }
@@ -336,6 +347,27 @@ CONTENT_SECURITY_POLICY = {
 
 NINJA_PAGINATION_PER_PAGE = 24
 NINJA_PAGINATION_MAX_LIMIT = 100
+
+# --- Metrics and tracing -----------------------------------------------------
+# /metrics answers a bearer token (METRICS_TOKEN) or a client address in
+# METRICS_ALLOWED_NETWORKS (CIDRs; loopback by default only when debugging, since
+# behind a proxy on the same host every visitor would come from loopback).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"] if DEBUG else []
+)
+# Request latency buckets (seconds): 0.2 is a bound, so "p95 above 200 ms" is exact.
+PROMETHEUS_LATENCY_BUCKETS = (
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0,
+    float("inf"),
+)  # fmt: skip
+# A Celery worker serves its task counters on this port (all its pool processes, from
+# PROMETHEUS_MULTIPROC_DIR) when it is set; unset, it serves none.
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+CELERY_METRICS_ADDRESS = env.str("CELERY_METRICS_ADDRESS", default="127.0.0.1")
+# OpenTelemetry: off unless an OTLP/HTTP endpoint is given (e.g. http://collector:4318).
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="electropluz")
 
 # --- Logging -----------------------------------------------------------------
 
