@@ -66,6 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First and last: django-prometheus times the whole stack and counts every response.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id, one JSON line per request and the system page's per-minute rollup.
+    "apps.observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "electropluz.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -370,14 +372,65 @@ OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
 OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="electropluz")
 
 # --- Logging -----------------------------------------------------------------
+# JSON lines (python-json-logger), one format everywhere: every record carries the
+# request id (and the task id in a task). The request lines (the ETL's logs source
+# reads them) go to requests.log, everything else to app.log and the console. The files
+# rotate by size; several web and worker processes write them safely (a lock file).
+
+LOG_DIR = Path(env.str("ELECTROPLUZ_LOG_DIR", default=str(VAR_DIR / "log")))
+LOG_DIR.mkdir(parents=True, exist_ok=True)
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+_LOG_MAX_BYTES = env.int("ELECTROPLUZ_LOG_MAX_BYTES", default=50 * 1024 * 1024)
+_LOG_BACKUPS = env.int("ELECTROPLUZ_LOG_BACKUPS", default=10)
+
+
+def _log_file(name: str) -> dict:
+    return {
+        "class": "concurrent_log_handler.ConcurrentRotatingFileHandler",
+        "filename": str(LOG_DIR / name),
+        "maxBytes": _LOG_MAX_BYTES,
+        "backupCount": _LOG_BACKUPS,
+        "encoding": "utf-8",
+        "formatter": "json",
+        "filters": ["context"],
+    }
+
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "apps.observability.logs.ContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # UTC, ISO 8601
+            "json_ensure_ascii": False,
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["context"],
+        },
+        "app_file": _log_file("app.log"),
+        "request_file": _log_file("requests.log"),
+    },
+    "root": {"handlers": ["console", "app_file"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "electropluz.requests": {
+            "handlers": ["request_file"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
+# The worker logs through the same configuration instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# The system page's per-minute request counts, written by each process every few seconds.
+REQUEST_ROLLUP_ENABLED = env.bool("REQUEST_ROLLUP_ENABLED", default=True)
+REQUEST_ROLLUP_FLUSH_SECONDS = env.int("REQUEST_ROLLUP_FLUSH_SECONDS", default=10)

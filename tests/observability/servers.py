@@ -57,7 +57,7 @@ def wait_until_up(port: int, process: subprocess.Popen, seconds: float = 60) -> 
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
         with contextlib.suppress(OSError):
-            if get(port, "/healthz", timeout=2)[0] == 200:
+            if get(port, "/healthz", timeout=30)[0] == 200:
                 return
         time.sleep(0.2)
     raise TimeoutError(f"nothing answered on port {port} within {seconds} s")
