@@ -67,6 +67,13 @@ SECTIONS = [
         "accounts.view_activitylog",
     ),
     (
+        _("Sistema"),
+        _("Peticiones, latencia y errores de la última hora; colas, bases de datos y caché."),
+        "bi-heart-pulse",
+        "observability:system",
+        "observability.view_requestminute",
+    ),
+    (
         _("Bloqueos de acceso"),
         _("Cuentas bloqueadas por demasiados intentos; desbloquear."),
         "bi-shield-lock",
