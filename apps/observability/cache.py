@@ -27,12 +27,31 @@ def _count(backend: str, value, default):
     return value
 
 
+def _series_start(backend: str) -> None:
+    """Every series exists from the start at 0, so rate() and ratios have something to read."""
+    for counter in (
+        django_cache_get_total,
+        django_cache_hits_total,
+        django_cache_misses_total,
+        django_cache_get_fail_total,
+    ):
+        counter.labels(backend=backend)
+
+
 class LocMemCache(locmem.LocMemCache):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _series_start("locmem")
+
     def get(self, key, default=None, version=None):
         return _count("locmem", super().get(key, _MISS, version), default)
 
 
 class RedisCache(redis_cache.RedisCache):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _series_start("redis")
+
     def get(self, key, default=None, version=None, client=None):
         value = self._get(key, _MISS, version, client)
         if value is redis_cache.CONNECTION_INTERRUPTED:
