@@ -45,9 +45,26 @@ def tracing_configure(*, exporter, batch: bool = True):
     )
     processor = BatchSpanProcessor(exporter) if batch else SimpleSpanProcessor(exporter)
     provider.add_span_processor(processor)
-    trace.set_tracer_provider(provider)
+    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        trace.set_tracer_provider(provider)  # once per process; instrumentors get it directly
     DjangoInstrumentor().instrument(tracer_provider=provider)
     PsycopgInstrumentor().instrument(tracer_provider=provider, skip_dep_check=True)
     CeleryInstrumentor().instrument(tracer_provider=provider)
     _provider = provider
     return provider
+
+
+def tracing_shutdown() -> None:
+    """Undo ``tracing_configure`` (tests): remove the instrumentation, flush the spans."""
+    global _provider
+    if _provider is None:
+        return
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
+
+    DjangoInstrumentor().uninstrument()
+    PsycopgInstrumentor().uninstrument()
+    CeleryInstrumentor().uninstrument()
+    _provider.shutdown()
+    _provider = None
