@@ -24,7 +24,9 @@ def production_env(var_dir: Path, **extra: str) -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "PROMETHEUS_", "METRICS_", "OTEL_", "CELERY_"))
+        if not key.startswith(
+            ("DJANGO_", "ELECTROPLUZ_", "PROMETHEUS_", "METRICS_", "OTEL_", "CELERY_")
+        )
     }
     env.update(
         DJANGO_SETTINGS_MODULE="electropluz.settings.base",
