@@ -108,7 +108,7 @@ def test_the_lines_are_written_to_requests_log():
     assert any(line["request_id"] == response["X-Request-ID"] for line in written)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_checkout_and_the_tasks_it_causes_share_one_request_id(json_lines):
     """Committed for real, as in production: the outbox hands its message to Celery
     inside the request, and the tasks log under the request's id."""

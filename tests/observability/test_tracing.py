@@ -7,7 +7,7 @@ import pytest
 from celery import current_app, shared_task
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test import Client
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -39,7 +39,7 @@ def _ancestors(span, by_id):
         yield span
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_checkout_is_one_trace_spanning_the_request_and_its_tasks(spans):
     """Committed for real: the outbox hands its message to Celery inside the request. Tasks
     run eagerly here (in the request's thread), so the task spans are children of the
@@ -48,6 +48,9 @@ def test_a_checkout_is_one_trace_spanning_the_request_and_its_tasks(spans):
     shopper.add(make_variant(price="25.00", stock=3), 1)
     client = Client()
     client.force_login(user(shopper.customer_id))
+    # In production tracing starts before the first connection; here the test database
+    # was opened first, so open a new (instrumented) connection.
+    connections.close_all()
     spans.clear()
     body = {
         "shipping_address": {
