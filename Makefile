@@ -13,13 +13,14 @@ PYTEST_ARGS ?=
 PROD_ENV := DJANGO_DEBUG=0 DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	DJANGO_ALLOWED_HOSTS=shop.example.com DATABASE_URL= WAREHOUSE_URL=
 
-.PHONY: help install env messages migrate seed run worker test test-race lint format bench clean
+.PHONY: help install env messages migrate seed run worker test test-race lint format bench clean monitoring-check
 
 help:
 	@echo "make run     - install, migrate, load demo data, serve http://$(HOST):$(PORT) with Celery"
 	@echo "make test    - the whole test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint    - ruff, import contracts, migrations check, deployment check"
 	@echo "make bench   - HTTP and import benchmarks (figures, no assertions)"
+	@echo "make monitoring-check - promtool/amtool checks of deploy/monitoring (needs prometheus, prometheus-alertmanager)"
 
 install: $(VENV)/.installed
 
@@ -76,6 +77,10 @@ bench: install messages
 	$(PY) bench/http_bench.py --seconds $${BENCH_SECONDS:-10} --connections 10 --products 2000
 	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-20000}
 	$(PY) bench/reporting_bench.py --per-day $${BENCH_REPORT_ROWS:-400} --rounds 10
+
+# Prometheus configuration, alert rules and their unit tests, Alertmanager routing, Grafana JSON.
+monitoring-check:
+	sh deploy/monitoring/check.sh
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -6,6 +6,7 @@ from django.urls import include, path
 from apps.coupons import urls as coupons_urls
 from apps.inventory import urls as inventory_urls
 from apps.inventory.views import shop as inventory_shop
+from apps.observability import views as observability_views
 from apps.sales import urls as sales_urls
 
 from . import health
@@ -21,10 +22,12 @@ urlpatterns = [
     ),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", observability_views.metrics_view, name="metrics"),
     path("cuenta/", include("apps.accounts.urls")),
     path("carrito/", include("apps.cart.urls")),
     path("dashboard/cupones/", include((coupons_urls.dashboard_urlpatterns, "coupons_dashboard"))),
     path("dashboard/pedidos/", include((sales_urls.dashboard_urlpatterns, "sales_dashboard"))),
+    path("dashboard/", include("apps.observability.urls")),
     path("dashboard/", include("apps.reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

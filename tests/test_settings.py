@@ -66,7 +66,7 @@ def test_postgres_connections_are_persistent_and_checked(tmp_path):
         tmp_path,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "600", "True"]
+    assert result.stdout.split() == ["django_prometheus.db.backends.postgresql", "600", "True"]
 
 
 def test_router_keeps_the_warehouse_apart():

@@ -1,4 +1,5 @@
-"""Role checks for pages. Every /dashboard/ view is wrapped in ``manager_required``."""
+"""Role checks for pages. Every /dashboard/ view is wrapped in ``manager_required``, or in
+``administrator_required`` for the operations pages only administrators see."""
 
 from functools import wraps
 
@@ -20,4 +21,30 @@ def manager_required(view):
         return view(request, *args, **kwargs)
 
     wrapper.requires_manager = True
+    return wrapper
+
+
+ADMINISTRATOR_GROUP = "administrator"
+
+
+def is_administrator(user) -> bool:
+    """The administrator role (its group), or a superuser."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name=ADMINISTRATOR_GROUP).exists()
+
+
+def administrator_required(view):
+    """Operations pages: anonymous visitors sign in; managers and customers get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_administrator(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    wrapper.requires_manager = True
+    wrapper.requires_administrator = True
     return wrapper

@@ -630,6 +630,11 @@ def _day_start(day):
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def low_stock_count() -> int:
+    """How many active variants of active products are at or below their threshold."""
+    return _low_stock_variants().filter(product__is_active=True).count()
+
+
 def low_stock_list() -> list[Variant]:
     """Active variants at or below their threshold, emptiest first."""
     return list(

@@ -66,6 +66,13 @@ SECTIONS = [
         "accounts.view_user",
     ),
     (
+        _("Sistema"),
+        _("Peticiones, latencia y errores de la última hora; colas, bases de datos y caché."),
+        "bi-heart-pulse",
+        "observability:system",
+        "observability.view_requestminute",
+    ),
+    (
         _("Registro de actividad"),
         _("Entradas, salidas e intentos fallidos de inicio de sesión."),
         "bi-activity",

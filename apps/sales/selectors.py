@@ -165,6 +165,15 @@ def order_count() -> int:
     return Order.objects.count()
 
 
+def order_count_between(*, since: datetime, until: datetime) -> int:
+    """Orders placed in [since, until), less the card attempts the gateway refused."""
+    return (
+        Order.objects.filter(created_at__gte=since, created_at__lt=until)
+        .exclude(status=Order.Status.PAYMENT_FAILED)
+        .count()
+    )
+
+
 def refund_latest_status(*, number: str) -> str | None:
     return (
         Refund.objects.filter(order__number=number)

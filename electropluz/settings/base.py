@@ -58,11 +58,16 @@ INSTALLED_APPS = [
     "apps.cart",
     "apps.sales",
     "apps.reporting",
+    "apps.observability",
     "etl",
     "apps.demo",
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times the whole stack and counts every response.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # The request id, one JSON line per request and the system page's per-minute rollup.
+    "apps.observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "electropluz.middleware.ApiErrorShapeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -76,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "electropluz.urls"
@@ -120,6 +126,12 @@ _SQLITE_OPTIONS = {
     ),
 }
 CONN_MAX_AGE = env.int("DJANGO_CONN_MAX_AGE", default=600)
+# The same drivers wrapped by django-prometheus: query counts, durations and errors.
+_METERED_ENGINES = {
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.mysql": "django_prometheus.db.backends.mysql",
+}
 
 
 def _database(url_var: str, default_file: str) -> dict:
@@ -134,6 +146,7 @@ def _database(url_var: str, default_file: str) -> dict:
         config["CONN_HEALTH_CHECKS"] = True
     if config["ENGINE"] == "django.db.backends.mysql":
         config.setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
+    config["ENGINE"] = _METERED_ENGINES.get(config["ENGINE"], config["ENGINE"])
     return config
 
 
@@ -143,7 +156,7 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("TEST", {})
 DATABASES["warehouse"].setdefault("TEST", {})
-if DATABASES["warehouse"]["ENGINE"] != "django.db.backends.sqlite3":
+if not DATABASES["warehouse"]["ENGINE"].endswith(".sqlite3"):
     DATABASES["warehouse"]["TEST"].setdefault("NAME", f"test_{DATABASES['warehouse']['NAME']}")
 DATABASE_ROUTERS = ["electropluz.routers.WarehouseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -158,7 +171,7 @@ def redis_cache(url: str) -> dict:
     and write is a miss (IGNORE_EXCEPTIONS, logged), and short timeouts keep that a
     slowdown, not an outage. /readyz still reports the cache as down."""
     return {
-        "BACKEND": "django_redis.cache.RedisCache",
+        "BACKEND": "apps.observability.cache.RedisCache",  # django-redis, hits/misses counted
         "LOCATION": url,
         "KEY_PREFIX": "electropluz",
         "TIMEOUT": 300,
@@ -176,7 +189,7 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "apps.observability.cache.LocMemCache",  # hits/misses counted
             "LOCATION": "electropluz",
         }
     }
@@ -345,15 +358,87 @@ CONTENT_SECURITY_POLICY = {
 NINJA_PAGINATION_PER_PAGE = 24
 NINJA_PAGINATION_MAX_LIMIT = 100
 
+# --- Metrics and tracing -----------------------------------------------------
+# /metrics answers a bearer token (METRICS_TOKEN) or a client address in
+# METRICS_ALLOWED_NETWORKS (CIDRs; loopback by default only when debugging, since
+# behind a proxy on the same host every visitor would come from loopback).
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env.list(
+    "METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"] if DEBUG else []
+)
+# Request latency buckets (seconds): 0.2 is a bound, so "p95 above 200 ms" is exact.
+PROMETHEUS_LATENCY_BUCKETS = (
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.5, 0.75, 1.0, 2.5, 5.0, 10.0,
+    float("inf"),
+)  # fmt: skip
+# A Celery worker serves its task counters on this port (all its pool processes, from
+# PROMETHEUS_MULTIPROC_DIR) when it is set; unset, it serves none.
+CELERY_METRICS_PORT = env.int("CELERY_METRICS_PORT", default=0)
+CELERY_METRICS_ADDRESS = env.str("CELERY_METRICS_ADDRESS", default="127.0.0.1")
+# OpenTelemetry: off unless an OTLP/HTTP endpoint is given (e.g. http://collector:4318).
+OTEL_EXPORTER_OTLP_ENDPOINT = env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="")
+OTEL_SERVICE_NAME = env.str("OTEL_SERVICE_NAME", default="electropluz")
+
 # --- Logging -----------------------------------------------------------------
+# JSON lines (python-json-logger), one format everywhere: every record carries the
+# request id (and the task id in a task). The request lines (the ETL's logs source
+# reads them) go to requests.log, everything else to app.log and the console. The files
+# rotate by size; several web and worker processes write them safely (a lock file).
+
+LOG_DIR = Path(env.str("ELECTROPLUZ_LOG_DIR", default=str(VAR_DIR / "log")))
+LOG_DIR.mkdir(parents=True, exist_ok=True)
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+_LOG_MAX_BYTES = env.int("ELECTROPLUZ_LOG_MAX_BYTES", default=50 * 1024 * 1024)
+_LOG_BACKUPS = env.int("ELECTROPLUZ_LOG_BACKUPS", default=10)
+
+
+def _log_file(name: str) -> dict:
+    return {
+        "class": "concurrent_log_handler.ConcurrentRotatingFileHandler",
+        "filename": str(LOG_DIR / name),
+        "maxBytes": _LOG_MAX_BYTES,
+        "backupCount": _LOG_BACKUPS,
+        "encoding": "utf-8",
+        "formatter": "json",
+        "filters": ["context"],
+    }
+
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "apps.observability.logs.ContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # UTC, ISO 8601
+            "json_ensure_ascii": False,
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["context"],
+        },
+        "app_file": _log_file("app.log"),
+        "request_file": _log_file("requests.log"),
+    },
+    "root": {"handlers": ["console", "app_file"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "electropluz.requests": {
+            "handlers": ["request_file"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }
+# The worker logs through the same configuration instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# The system page's per-minute request counts, written by each process every few seconds.
+REQUEST_ROLLUP_ENABLED = env.bool("REQUEST_ROLLUP_ENABLED", default=True)
+REQUEST_ROLLUP_FLUSH_SECONDS = env.int("REQUEST_ROLLUP_FLUSH_SECONDS", default=10)

@@ -5,11 +5,19 @@ runs on SQLite by default and on PostgreSQL in CI.
 """
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-key-" + "x" * 40)
 os.environ.setdefault("DJANGO_DEBUG", "0")
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
+os.environ.setdefault(  # the suite's own log files, apart from a development server's
+    "ELECTROPLUZ_LOG_DIR",
+    str(
+        Path(os.environ.get("ELECTROPLUZ_VAR_DIR") or Path(__file__).parents[2] / "var")
+        / "test-log"
+    ),
+)
 
 from .base import *  # noqa: F403
 from .base import STORAGES, VAR_DIR
@@ -17,7 +25,7 @@ from .base import STORAGES, VAR_DIR
 # Argon2 is the production hasher; the test suite hashes thousands of passwords.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "apps.observability.cache.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     **STORAGES,
@@ -35,3 +43,7 @@ AXES_ENABLED = True
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = "memory://"
+
+# The per-minute request rollup writes to the database every few seconds; tests that
+# look at it turn it on (and flush it) themselves, so query counts elsewhere stay exact.
+REQUEST_ROLLUP_ENABLED = False

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.conf import settings
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
 
 from electropluz.api import api
@@ -94,9 +94,22 @@ def _method_for(path: str) -> str:
     return "post" if response.status_code == 405 else "get"
 
 
+def _roles_allowed(path: str) -> tuple[str, ...]:
+    """Operations pages (``administrator_required``) are for administrators only."""
+    if getattr(resolve(path).func, "requires_administrator", False):
+        return ("administrator",)
+    return ("manager", "administrator")
+
+
+def test_the_walk_finds_the_administrators_system_page():
+    assert ("/dashboard/system/", False) in DASHBOARD_ROUTES
+    assert _roles_allowed("/dashboard/system/") == ("administrator",)
+
+
 @pytest.mark.parametrize(("path", "has_parameters"), DASHBOARD_ROUTES)
 def test_dashboard_page_by_role(path, has_parameters):
     method = _method_for(path)
+    allowed = _roles_allowed(path)
 
     response = getattr(_client_for(None), method)(path)
     assert response.status_code == 302, f"anonymous {path}"
@@ -106,7 +119,11 @@ def test_dashboard_page_by_role(path, has_parameters):
     response = getattr(_client_for("customer"), method)(path)
     assert response.status_code == 403, f"customer {path}"
 
-    for role in ("manager", "administrator"):
+    for role in {"manager", "administrator"} - set(allowed):
+        response = getattr(_client_for(role), method)(path)
+        assert response.status_code == 403, f"{role} {path}"
+
+    for role in allowed:
         response = getattr(_client_for(role), method)(path)
         if has_parameters:  # the sample object does not exist: 404 is fine, refusal is not
             assert response.status_code not in (401, 403), f"{role} {path}"
@@ -121,9 +138,12 @@ def test_dashboard_page_by_role(path, has_parameters):
 def test_dashboard_index_links_only_what_the_role_may_open():
     manager_html = _client_for("manager").get("/dashboard/").content.decode()
     admin_html = _client_for("administrator").get("/dashboard/").content.decode()
-    users_admin = reverse("admin:accounts_user_changelist")
-    assert users_admin not in manager_html
-    assert users_admin in admin_html
+    for administrators_only in (
+        reverse("admin:accounts_user_changelist"),
+        reverse("observability:system"),
+    ):
+        assert administrators_only not in manager_html
+        assert administrators_only in admin_html
 
 
 def _call(client: Client, method: str, path: str, **headers):
