@@ -264,6 +264,57 @@ def reconciliation_list(*, since: date, until: date) -> list[ReconciliationInfo]
     ]
 
 
+@dataclasses.dataclass(frozen=True)
+class SourceHealth:
+    """What monitoring watches per source: freshness, failure, and (sales) reconciliation."""
+
+    source: str
+    last_success_at: datetime | None
+    last_run_failed: bool
+    reconciliation_difference: Decimal  # euros the last week's mismatched days are off by
+
+
+def source_health(*, reconciled_since: date) -> list[SourceHealth]:
+    """Per source: when a run last succeeded, whether the latest run failed, and for sales
+    the absolute difference of the days since ``reconciled_since`` that did not reconcile."""
+    succeeded = dict(
+        Run.objects.using(DB)
+        .filter(status=Run.Status.SUCCEEDED)
+        .values("source")
+        .annotate(at=Max("finished_at"))
+        .values_list("source", "at")
+    )
+    mismatched = Reconciliation.objects.using(DB).filter(
+        date_key__gte=day_key(reconciled_since), status=Reconciliation.Status.MISMATCH
+    )
+    difference = sum(
+        (
+            abs(r.ledger_net_cents - r.warehouse_net_cents - r.quarantined_net_cents)
+            for r in mismatched
+        ),
+        0,
+    )
+    result = []
+    for source in ("users", "inventory", "sales"):
+        latest = (
+            Run.objects.using(DB)
+            .filter(source=source)
+            .exclude(status=Run.Status.SKIPPED)
+            .order_by("-pk")
+            .values_list("status", flat=True)
+            .first()
+        )
+        result.append(
+            SourceHealth(
+                source=source,
+                last_success_at=succeeded.get(source),
+                last_run_failed=latest == Run.Status.FAILED,
+                reconciliation_difference=euros(difference if source == "sales" else 0),
+            )
+        )
+    return result
+
+
 # --- The reporting dashboards: filtered days, hours, stock, customers, freshness -------------
 
 

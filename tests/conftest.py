@@ -3,7 +3,17 @@ from django.db import connection
 
 
 def pytest_collection_modifyitems(config, items):
-    """Tests that need PostgreSQL, or that race, skip elsewhere with the reason said."""
+    """Every database test may read the warehouse too (the dashboards do, whatever page a
+    test opens); tests that need PostgreSQL, or that race, skip elsewhere with the reason."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and "databases" not in marker.kwargs:
+            item.add_marker(
+                pytest.mark.django_db(
+                    *marker.args, **marker.kwargs, databases=["default", "warehouse"]
+                ),
+                append=False,
+            )
     vendor = connection.vendor
     if vendor == "postgresql":
         return

@@ -29,6 +29,7 @@ from prometheus_client.core import GaugeMetricFamily
 from apps.core import selectors as core_selectors
 from apps.inventory import selectors as inventory_selectors
 from apps.sales import selectors as sales_selectors
+from etl import selectors as etl_selectors
 
 from . import queues
 
@@ -150,8 +151,44 @@ class ShopCollector:
         )
 
 
+class EtlCollector:
+    """The warehouse's health per source: last success, a failed latest run, and the sales
+    reconciliation's difference (the alert rules in deploy/monitoring read these names)."""
+
+    def collect(self):
+        try:
+            health = etl_selectors.source_health(
+                reconciled_since=timezone.localdate() - timedelta(days=7)
+            )
+        except Exception:  # the warehouse is down: the shop's own gauges still answer
+            logger.exception("ETL metrics could not be read")
+            return
+        success = GaugeMetricFamily(
+            "electropluz_etl_last_success_timestamp_seconds",
+            "When the source's last successful run finished (Unix time; absent: never).",
+            labels=["source"],
+        )
+        failed = GaugeMetricFamily(
+            "electropluz_etl_last_run_failed",
+            "1 when the source's latest run failed.",
+            labels=["source"],
+        )
+        difference = GaugeMetricFamily(
+            "electropluz_etl_reconciliation_difference",
+            "Euros the last week's unreconciled days differ from the shop's ledger.",
+            labels=["source"],
+        )
+        for source in health:
+            if source.last_success_at is not None:
+                success.add_metric([source.source], source.last_success_at.timestamp())
+            failed.add_metric([source.source], int(source.last_run_failed))
+            difference.add_metric([source.source], float(source.reconciliation_difference))
+        yield from (success, failed, difference)
+
+
 _shop_registry = CollectorRegistry(auto_describe=False)
 _shop_registry.register(ShopCollector())
+_shop_registry.register(EtlCollector())
 
 
 def multiprocess_dir() -> str | None:

@@ -157,3 +157,38 @@ def test_a_scrape_answers_when_the_shop_gauges_cannot_be_read(token, monkeypatch
     text = _scrape(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert value(text, "electropluz_shop_metrics_up") == 0
     assert value(text, "electropluz_orders_today") is None
+
+
+@pytest.mark.django_db(databases=["default", "warehouse"])
+def test_the_etl_s_health_is_exported_under_the_names_the_alerts_read(token):
+    from django.utils import timezone
+
+    from etl.models import Reconciliation, Run
+    from etl.pipeline.clean import day_key
+
+    finished = datetime(2026, 11, 29, 6, 0, tzinfo=UTC)
+    wh = Run.objects.using("warehouse")
+    wh.create(source="sales", status="succeeded", finished_at=finished)
+    wh.create(source="sales", status="failed", finished_at=finished + timedelta(hours=6))
+    wh.create(source="inventory", status="succeeded", finished_at=finished)
+    Reconciliation.objects.using("warehouse").create(
+        date_key=day_key(timezone.localdate()),
+        run_id=1,
+        status="mismatch",
+        ledger_orders=3,
+        warehouse_orders=2,
+        ledger_keys=3,
+        warehouse_keys=2,
+        keys_match=False,
+        ledger_net_cents=15_000,
+        warehouse_net_cents=10_000,
+    )
+
+    text = _scrape(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    last = "electropluz_etl_last_success_timestamp_seconds"
+    assert value(text, last, source="sales") == finished.timestamp()
+    assert value(text, last, source="users") is None  # never ran: no sample, the alert fires
+    assert value(text, "electropluz_etl_last_run_failed", source="sales") == 1
+    assert value(text, "electropluz_etl_last_run_failed", source="inventory") == 0
+    assert value(text, "electropluz_etl_reconciliation_difference", source="sales") == 50.0
