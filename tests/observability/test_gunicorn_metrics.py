@@ -9,6 +9,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from .helpers import total, value
 from .servers import (
     children,
@@ -19,6 +21,8 @@ from .servers import (
     running,
     wait_until_up,
 )
+
+pytestmark = pytest.mark.processes
 
 RESPONSES = "django_http_responses_total_by_status_view_method_total"
 TOKEN = "token-de-prueba-para-metricas"

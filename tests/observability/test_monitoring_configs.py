@@ -13,6 +13,8 @@ from django.test import Client
 
 from .helpers import samples
 
+pytestmark = pytest.mark.processes
+
 MONITORING = Path(__file__).resolve().parents[2] / "deploy" / "monitoring"
 # Exported by the ETL's collector once the pipeline ships (see the rules file's header).
 ETL_SERIES = {

@@ -24,10 +24,13 @@ from .servers import (
     wait_until_up,
 )
 
-pytestmark = pytest.mark.skipif(
-    not shutil.which("prometheus"),
-    reason="prometheus is not installed (apt-get install prometheus; CI installs it)",
-)
+pytestmark = [
+    pytest.mark.processes,
+    pytest.mark.skipif(
+        not shutil.which("prometheus"),
+        reason="prometheus is not installed (apt-get install prometheus; CI installs it)",
+    ),
+]
 TOKEN = "token-de-prueba-para-prometheus"
 TASKS = 3
 
