@@ -3,6 +3,7 @@ processes' memory, the queues, the databases and the cache, beside the day's bus
 It reads the same sources as /metrics and needs no Prometheus."""
 
 import dataclasses
+import logging
 import os
 import time
 import uuid
@@ -18,9 +19,12 @@ from django.utils import timezone
 from apps.core import selectors as core_selectors
 from apps.inventory import selectors as inventory_selectors
 from apps.sales import selectors as sales_selectors
+from etl import selectors as etl_selectors
 
 from . import metrics, queues, traffic
 from .models import RequestMinute
+
+logger = logging.getLogger(__name__)
 
 WINDOW = timedelta(hours=1)
 
@@ -230,4 +234,16 @@ def system_overview() -> dict:
         "mail": core_selectors.mail_backlog(),
         "probes": [database_probe("default"), database_probe("warehouse"), cache_probe()],
         "business": business_today(),
+        "etl": etl_health(),
     }
+
+
+def etl_health() -> list | None:
+    """Freshness and reconciliation per ETL source; None when the warehouse cannot say."""
+    try:
+        return etl_selectors.source_health(
+            reconciled_since=timezone.localdate() - timedelta(days=7)
+        )
+    except Exception:  # the warehouse is down: the page says so instead of failing
+        logger.warning("ETL health unreadable", exc_info=True)
+        return None

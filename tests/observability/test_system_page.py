@@ -163,3 +163,32 @@ def test_a_cache_that_does_not_answer_is_shown_as_such():
     )
     probe = selectors.cache_probe(down)
     assert probe.reachable is False and probe.latency_ms is None and probe.keys is None
+
+
+def test_the_page_shows_each_etl_source_s_freshness_and_the_reconciliation(rollup_on):
+    from datetime import UTC, datetime
+
+    from etl.models import Reconciliation, Run
+    from etl.pipeline.clean import day_key
+
+    Run.objects.using("warehouse").create(
+        source="sales", status="succeeded", finished_at=datetime(2026, 11, 29, 5, tzinfo=UTC)
+    )
+    Run.objects.using("warehouse").create(source="users", status="failed")
+    Reconciliation.objects.using("warehouse").create(
+        date_key=day_key(timezone.localdate()),
+        run_id=1,
+        status="mismatch",
+        ledger_orders=2,
+        warehouse_orders=1,
+        ledger_keys=2,
+        warehouse_keys=1,
+        keys_match=False,
+        ledger_net_cents=129_999,
+        warehouse_net_cents=0,
+    )
+    html = _admin_client().get("/dashboard/system/").content.decode()
+    etl = html.split('id="system-etl"')[1].split("</table>")[0]
+    rows = {row.split("</td>")[0].split("<td>")[-1]: row for row in etl.split("<tr>")[2:]}
+    assert "29/11 06:00" in rows["sales"] and "1.299,99\u00a0€" in rows["sales"]
+    assert "nunca" in rows["users"] and "fallida" in rows["users"]
