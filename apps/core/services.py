@@ -53,8 +53,10 @@ def _lease() -> timedelta:
 def _hand_to_worker(task_name: str, message_id: str) -> None:
     """One brief try at the broker; if it is away, the sweep delivers the message later.
     The task is named, not imported: its module imports this one."""
-    if current_app.conf.task_always_eager:  # tests and scripts: what the task would do
-        outbox_deliver(message_id=message_id)
+    if current_app.conf.task_always_eager:  # tests and scripts: the task, run here and now
+        if task_name not in current_app.tasks:
+            current_app.loader.import_default_modules()  # as a worker does when it starts
+        current_app.tasks[task_name].apply_async((message_id,))
         return
     try:
         with current_app.pool.acquire(block=True, timeout=1) as connection:

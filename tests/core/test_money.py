@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -66,17 +67,21 @@ def test_from_cents_is_exact():
 
 
 def test_money_is_rounded_in_one_place_only():
-    """``quantize`` rounds half-even unless told otherwise: the apps call money(); the ETL,
-    which may not import the apps' kernel, says ROUND_HALF_UP at every call."""
+    """``quantize`` rounds half-even unless told otherwise. Money goes through money();
+    anything else that rounds (a percentage, days of cover, the ETL's cents, which may not
+    import the kernel) says ROUND_HALF_UP in the call itself."""
     root = Path(__file__).resolve().parents[2]
-    offenders = [
-        f"{path.relative_to(root)}:{number}"
-        for folder in ("apps", "etl", "electropluz")
-        for path in (root / folder).rglob("*.py")
-        if path != root / "apps" / "core" / "money.py"
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-        if ".quantize(" in line and (folder != "etl" or "rounding=ROUND_HALF_UP" not in line)
-    ]
+    offenders = []
+    for folder in ("apps", "etl", "electropluz"):
+        for path in (root / folder).rglob("*.py"):
+            if path == root / "apps" / "core" / "money.py":
+                continue
+            text = path.read_text(encoding="utf-8")
+            for match in re.finditer(r"\.quantize\(", text):
+                call = text[match.end() : match.end() + 160]  # the call's arguments
+                if "ROUND_HALF_UP" not in call:
+                    line = text.count("\n", 0, match.start()) + 1
+                    offenders.append(f"{path.relative_to(root)}:{line}")
     assert offenders == []
 
 
