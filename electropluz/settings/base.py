@@ -7,6 +7,7 @@ cache and a Celery broker that needs no server. Production sets
 real servers. ``.env.example`` lists every variable.
 """
 
+import ipaddress
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -220,6 +221,17 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the accounts activity log
+
+# The proxies in front of the app (nginx's addresses or networks, comma-separated). From
+# them X-Forwarded-For is believed: the client is the last address no trusted proxy
+# added (apps.core.http.client_ip). Axes locks out by that same address; with nothing
+# set, the peer address (REMOTE_ADDR) is the client.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+try:
+    [ipaddress.ip_network(proxy, strict=False) for proxy in TRUSTED_PROXIES]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {exc}") from exc
+AXES_CLIENT_IP_CALLABLE = "apps.core.http.client_ip"
 
 # --- Language, time, money ---------------------------------------------------
 
