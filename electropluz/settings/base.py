@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "apps.reporting",
     "etl",
     "apps.demo",
+    "apps.ops",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,25 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Backups -----------------------------------------------------------------
+# `manage.py backup` (and the daily beat task) writes both databases and the media here:
+# a mounted off-host volume in production. Kept: the newest backup of each of the last
+# BACKUP_KEEP_DAILY days and of each of the last BACKUP_KEEP_WEEKLY weeks.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+BACKUP_DATABASES = ["default", "warehouse"]
+# Ledgers whose every row is checksummed when a backup is checked.
+BACKUP_CHECKSUM_MODELS = ["sales.LedgerEntry", "inventory.StockMovement"]
+# Each backup is restored into "<database name><suffix>" on the same server and compared.
+BACKUP_SCRATCH_SUFFIX = env.str("BACKUP_SCRATCH_SUFFIX", default="_restorecheck")
+BACKUP_PG_BIN_DIR = env.str(
+    "BACKUP_PG_BIN_DIR", default=""
+)  # pg_dump/pg_restore/psql; PATH if empty
+BACKUP_PG_MAINTENANCE_DB = env.str("BACKUP_PG_MAINTENANCE_DB", default="postgres")
+BACKUP_TIMEOUT = env.int("BACKUP_TIMEOUT", default=3600)
+ADMINS = [("Operación", email) for email in env.list("DJANGO_ADMINS", default=[])]
 
 # --- E-mail ------------------------------------------------------------------
 
