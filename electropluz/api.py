@@ -23,7 +23,7 @@ from apps.coupons.api import router as coupons_router
 from apps.inventory.api import router as inventory_router
 from apps.sales.api import router as sales_router
 
-from . import auth
+from . import auth, unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -103,5 +103,8 @@ def _http_error(request, exc: HttpError):
 
 @api.exception_handler(Exception)
 def _server_error(request, exc):
+    if unavailable.is_outage(exc):
+        logger.warning("database unavailable (%s %s): %s", request.method, request.path, exc)
+        return unavailable.unavailable_response(request)
     logger.exception("unhandled API error on %s %s", request.method, request.path)
     return error_response(500, "server_error", _("Error interno del servidor."))

@@ -8,8 +8,10 @@ from apps.inventory import urls as inventory_urls
 from apps.inventory.views import shop as inventory_shop
 from apps.sales import urls as sales_urls
 
-from . import health
+from . import health, unavailable
 from .api import api
+
+handler500 = unavailable.server_error
 
 urlpatterns = [
     path("", inventory_shop.home, name="home"),

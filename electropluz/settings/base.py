@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "electropluz.middleware.ApiErrorShapeMiddleware",
+    "electropluz.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ShopLanguageMiddleware",
@@ -133,6 +134,11 @@ def _database(url_var: str, default_file: str) -> dict:
         # A new PostgreSQL connection costs ~17 ms: keep them, check them.
         config["CONN_MAX_AGE"] = CONN_MAX_AGE
         config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that does not answer fails a request in seconds, not minutes.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+        )
     if config["ENGINE"] == "django.db.backends.mysql":
         config.setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
     return config
