@@ -110,3 +110,30 @@ def test_systemd_units_verify():
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert "Unknown key" not in done.stderr and "Invalid" not in done.stderr
+
+
+def _make_calls(text: str) -> list[str]:
+    import re
+
+    return [" ".join(m.split()) for m in re.findall(r"(?:env -u \S+ -u \S+ )?make \w+", text)]
+
+
+def test_jenkins_runs_the_same_make_targets_as_ci():
+    ci = (DEPLOY.parent / ".ci" / "run").read_text()
+    jenkins = (DEPLOY.parent / "Jenkinsfile").read_text()
+    assert _make_calls(ci) == _make_calls(jenkins)
+    assert "requirements-mysql.txt" in jenkins
+
+
+def test_the_windows_start_script():
+    script = (DEPLOY / "windows" / "start_services.ps1").read_text()
+    for needed in (
+        "-m venv .venv",
+        "requirements-windows.txt",
+        "migrate --noinput",
+        "migrate --noinput --database warehouse",
+        "--pool=solo",
+        "waitress-serve.exe",
+    ):
+        assert needed in script
+    assert "waitress==" in (DEPLOY.parent / "requirements-windows.txt").read_text()
