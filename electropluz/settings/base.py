@@ -148,6 +148,11 @@ DATABASES = {
     "default": _database("DATABASE_URL", "electropluz.sqlite3"),
     "warehouse": _database("WAREHOUSE_URL", "warehouse.sqlite3"),
 }
+# A streaming replica of "default" for heavy reads (electropluz/routers.py); in tests it
+# mirrors "default".
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL", "unused.sqlite3")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASES["default"].setdefault("TEST", {})
 DATABASES["warehouse"].setdefault("TEST", {})
 if DATABASES["warehouse"]["ENGINE"] != "django.db.backends.sqlite3":
