@@ -28,6 +28,7 @@ from apps.inventory import api as inventory_api
 from apps.reporting import api as reporting_api
 from apps.sales import api as sales_api
 
+from . import unavailable
 from .auth import TokenAuth, manager_auth, session_auth
 
 logger = logging.getLogger(__name__)
@@ -154,5 +155,8 @@ def _http_error(request, exc: HttpError):
 
 @api.exception_handler(Exception)
 def _server_error(request, exc):
+    if unavailable.is_outage(exc):
+        logger.warning("database unavailable (%s %s): %s", request.method, request.path, exc)
+        return unavailable.unavailable_response(request)
     logger.exception("unhandled API error on %s %s", request.method, request.path)
     return error_response(500, "server_error", _("Error interno del servidor."))

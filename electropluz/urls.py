@@ -9,8 +9,10 @@ from apps.inventory.views import shop as inventory_shop
 from apps.observability import views as observability_views
 from apps.sales import urls as sales_urls
 
-from . import health
+from . import health, unavailable
 from .api import api
+
+handler500 = unavailable.server_error
 
 urlpatterns = [
     path("", inventory_shop.home, name="home"),

@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.replica import read_replica
 from apps.core.text import fold
 
 from .models import (
@@ -672,11 +673,12 @@ def inventory_valuation() -> Valuation:
         .values_list("product__category_id", "product__category__name", "cost", "on_hand")
         .order_by()
     )
-    for category_id, name, cost, on_hand in stock.iterator(chunk_size=2000):
-        entry = totals.setdefault(category_id, [name, 0, 0, Decimal("0.00")])
-        entry[1] += 1
-        entry[2] += on_hand
-        entry[3] += cost * on_hand
+    with read_replica():  # every variant in stock: a heavy read, fine a moment behind
+        for category_id, name, cost, on_hand in stock.iterator(chunk_size=2000):
+            entry = totals.setdefault(category_id, [name, 0, 0, Decimal("0.00")])
+            entry[1] += 1
+            entry[2] += on_hand
+            entry[3] += cost * on_hand
     rows = sorted(
         (
             ValuationRow(

@@ -7,6 +7,7 @@ cache and a Celery broker that needs no server. Production sets
 real servers. ``.env.example`` lists every variable.
 """
 
+import ipaddress
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -61,6 +62,7 @@ INSTALLED_APPS = [
     "apps.observability",
     "etl",
     "apps.demo",
+    "apps.ops",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +72,7 @@ MIDDLEWARE = [
     "apps.observability.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "electropluz.middleware.ApiErrorShapeMiddleware",
+    "electropluz.unavailable.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "apps.core.middleware.ShopLanguageMiddleware",
@@ -144,6 +147,11 @@ def _database(url_var: str, default_file: str) -> dict:
         # A new PostgreSQL connection costs ~17 ms: keep them, check them.
         config["CONN_MAX_AGE"] = CONN_MAX_AGE
         config["CONN_HEALTH_CHECKS"] = True
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A database host that does not answer fails a request in seconds, not minutes.
+        config.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+        )
     if config["ENGINE"] == "django.db.backends.mysql":
         config.setdefault("OPTIONS", {}).setdefault("charset", "utf8mb4")
     config["ENGINE"] = _METERED_ENGINES.get(config["ENGINE"], config["ENGINE"])
@@ -154,6 +162,11 @@ DATABASES = {
     "default": _database("DATABASE_URL", "electropluz.sqlite3"),
     "warehouse": _database("WAREHOUSE_URL", "warehouse.sqlite3"),
 }
+# A streaming replica of "default" for heavy reads (electropluz/routers.py); in tests it
+# mirrors "default".
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL", "unused.sqlite3")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASES["default"].setdefault("TEST", {})
 DATABASES["warehouse"].setdefault("TEST", {})
 if not DATABASES["warehouse"]["ENGINE"].endswith(".sqlite3"):
@@ -235,6 +248,17 @@ AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the accounts activity log
 
+# The proxies in front of the app (nginx's addresses or networks, comma-separated). From
+# them X-Forwarded-For is believed: the client is the last address no trusted proxy
+# added (apps.core.http.client_ip). Axes locks out by that same address; with nothing
+# set, the peer address (REMOTE_ADDR) is the client.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+try:
+    [ipaddress.ip_network(proxy, strict=False) for proxy in TRUSTED_PROXIES]
+except ValueError as exc:
+    raise ImproperlyConfigured(f"DJANGO_TRUSTED_PROXIES: {exc}") from exc
+AXES_CLIENT_IP_CALLABLE = "apps.core.http.client_ip"
+
 # --- Language, time, money ---------------------------------------------------
 
 LANGUAGE_CODE = "es"
@@ -274,6 +298,25 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# --- Backups -----------------------------------------------------------------
+# `manage.py backup` (and the daily beat task) writes both databases and the media here:
+# a mounted off-host volume in production. Kept: the newest backup of each of the last
+# BACKUP_KEEP_DAILY days and of each of the last BACKUP_KEEP_WEEKLY weeks.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+BACKUP_DATABASES = ["default", "warehouse"]
+# Ledgers whose every row is checksummed when a backup is checked.
+BACKUP_CHECKSUM_MODELS = ["sales.LedgerEntry", "inventory.StockMovement"]
+# Each backup is restored into "<database name><suffix>" on the same server and compared.
+BACKUP_SCRATCH_SUFFIX = env.str("BACKUP_SCRATCH_SUFFIX", default="_restorecheck")
+BACKUP_PG_BIN_DIR = env.str(
+    "BACKUP_PG_BIN_DIR", default=""
+)  # pg_dump/pg_restore/psql; PATH if empty
+BACKUP_PG_MAINTENANCE_DB = env.str("BACKUP_PG_MAINTENANCE_DB", default="postgres")
+BACKUP_TIMEOUT = env.int("BACKUP_TIMEOUT", default=3600)
+ADMINS = [("Operación", email) for email in env.list("DJANGO_ADMINS", default=[])]
 
 # --- E-mail ------------------------------------------------------------------
 
