@@ -816,16 +816,27 @@ class VariantRef:
     name: str
     option_label: str
     on_hand: int
+    price: Decimal
 
 
 def _variant_refs(variants) -> list[VariantRef]:
-    rows = variants.values_list("pk", "product_id", "sku", "product__name", "options", "on_hand")
+    rows = variants.values_list(
+        "pk", "product_id", "sku", "product__name", "options", "on_hand", "price"
+    )
     return [
-        VariantRef(
-            pk, product_id, sku, name, " · ".join(str(v) for v in (options or {}).values()), on_hand
-        )
-        for pk, product_id, sku, name, options, on_hand in rows
+        VariantRef(pk, product_id, sku, name, _label(options), on_hand, price)
+        for pk, product_id, sku, name, options, on_hand, price in rows
     ]
+
+
+def _label(options) -> str:
+    return " · ".join(str(v) for v in (options or {}).values())
+
+
+def variant_refs_on_sale(*, limit: int = 5000) -> list[VariantRef]:
+    """Active variants of active products, in id order (demo history, tools)."""
+    variants = Variant.objects.filter(is_active=True, product__is_active=True).order_by("pk")
+    return _variant_refs(variants[:limit])
 
 
 def variant_refs_by_id(*, variant_ids: Iterable[int]) -> list[VariantRef]:

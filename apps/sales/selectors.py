@@ -283,3 +283,7 @@ def etl_ledger_entries(*, since: datetime, until: datetime) -> Iterator[tuple]:
         .values_list("order_id", "kind", "amount", "at")
         .iterator(chunk_size=5000)
     )
+
+
+def order_number_exists(*, number: str) -> bool:
+    return Order.objects.filter(number=number).exists()

@@ -35,6 +35,8 @@ IMPORTABLE_STATUSES = {
     Status.CANCELLED,
     Status.REFUNDED,
 }
+PAYMENT_METHODS = frozenset(Order.PaymentMethod.values)
+SHIPPING_METHODS = frozenset(Order.ShippingMethod.values)
 EARLIEST = datetime(2000, 1, 1).astimezone()
 MAX_LINES = 500
 MAX_QUANTITY = 100_000
@@ -55,7 +57,7 @@ class HistoryLine:
 
     @property
     def amount(self) -> Decimal:
-        return money(self.unit_price * self.quantity)
+        return self.unit_price * self.quantity  # exact: prices are whole cents
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,15 +139,22 @@ class OrderImportReport:
             self.errors.append(error)
 
 
+def _cents(amount: Decimal) -> bool:
+    """Whether an amount is whole cents (the usual case without rounding anything)."""
+    return amount.as_tuple().exponent >= -2 or amount == money(amount)
+
+
 def _moment_problems(order: HistoryOrder, now: datetime) -> list[str]:
     found = []
-    for label, moment in ((_("fecha"), order.created_at), (_("pagado"), order.paid_at)):
+    for paid, moment in ((False, order.created_at), (True, order.paid_at)):
         if moment is None:
             continue
         if moment.tzinfo is None:
-            found.append(_("%(what)s sin zona horaria.") % {"what": label})
+            what = _("Fecha de pago") if paid else _("Fecha del pedido")
+            found.append(_("%(what)s sin zona horaria.") % {"what": what})
         elif moment < EARLIEST or moment > now + timedelta(minutes=5):
-            found.append(_("%(what)s imposible: %(value)s.") % {"what": label, "value": moment})
+            what = _("Fecha de pago") if paid else _("Fecha del pedido")
+            found.append(_("%(what)s imposible: %(value)s.") % {"what": what, "value": moment})
     if not found and order.paid_at and order.paid_at < order.created_at:
         found.append(_("El pago es anterior al pedido."))
     return found
@@ -162,11 +171,11 @@ def _line_problems(line: HistoryLine, known: set[str]) -> list[str]:
             _("%(sku)s: cantidad no válida (%(value)s).") % {"sku": sku, "value": line.quantity}
         ]
     found = []
-    if line.unit_price <= 0 or line.unit_price != money(line.unit_price):
+    if line.unit_price <= 0 or not _cents(line.unit_price):
         found.append(
             _("%(sku)s: precio no válido (%(value)s).") % {"sku": sku, "value": line.unit_price}
         )
-    elif line.discount < 0 or line.discount > line.amount or line.discount != money(line.discount):
+    elif line.discount < 0 or line.discount > line.amount or not _cents(line.discount):
         found.append(
             _("%(sku)s: descuento no válido (%(value)s).") % {"sku": sku, "value": line.discount}
         )
@@ -176,7 +185,7 @@ def _line_problems(line: HistoryLine, known: set[str]) -> list[str]:
 
 
 def _money_problems(order: HistoryOrder) -> list[str]:
-    if order.shipping < 0 or order.shipping != money(order.shipping):
+    if order.shipping < 0 or not _cents(order.shipping):
         return [_("Gastos de envío no válidos (%(value)s).") % {"value": order.shipping}]
     total = order.computed_total
     if total > MAX_AMOUNT:
@@ -206,7 +215,7 @@ def _refund_problems(order: HistoryOrder, now: datetime) -> list[str]:
     if order.paid_at is None:
         return [_("Hay reembolsos en un pedido que no se pagó.")]
     for refund in order.refunds:
-        if refund.amount <= 0 or refund.amount != money(refund.amount):
+        if refund.amount <= 0 or not _cents(refund.amount):
             return [_("Reembolso no válido (%(value)s).") % {"value": refund.amount}]
         if refund.at is None or refund.at.tzinfo is None or not order.paid_at <= refund.at:
             return [_("El reembolso es anterior al pago o no tiene fecha válida.")]
@@ -227,9 +236,9 @@ def _refund_problems(order: HistoryOrder, now: datetime) -> list[str]:
 def _status_problems(order: HistoryOrder) -> list[str]:
     if order.status not in IMPORTABLE_STATUSES:
         return [_("Estado desconocido: %(value)s.") % {"value": order.status}]
-    if order.payment_method not in Order.PaymentMethod.values:
+    if order.payment_method not in PAYMENT_METHODS:
         return [_("Forma de pago desconocida: %(value)s.") % {"value": order.payment_method}]
-    if order.shipping_method not in Order.ShippingMethod.values:
+    if order.shipping_method not in SHIPPING_METHODS:
         return [_("Envío desconocido: %(value)s.") % {"value": order.shipping_method}]
     if order.status in PAID_STATUSES and order.paid_at is None:
         return [_("Un pedido «%(status)s» necesita la fecha de pago.") % {"status": order.status}]
