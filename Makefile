@@ -19,7 +19,7 @@ help:
 	@echo "make run     - install, migrate, load demo data, serve http://$(HOST):$(PORT) with Celery"
 	@echo "make test    - the whole test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint    - ruff, import contracts, migrations check, deployment check"
-	@echo "make bench   - HTTP and import benchmarks (figures, no assertions)"
+	@echo "make bench   - HTTP, import and ETL benchmarks (figures, no assertions)"
 
 install: $(VENV)/.installed
 
@@ -75,6 +75,9 @@ lint: install
 bench: install messages
 	$(PY) bench/http_bench.py --seconds $${BENCH_SECONDS:-10} --connections 10 --products 2000
 	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-20000}
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		$(PY) bench/etl_bench.py --lines $${BENCH_ETL_LINES:-1000000}; \
+	else echo "ETL benchmark skipped: it needs PostgreSQL at 127.0.0.1:5432 (pg_isready says no)."; fi
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +58,7 @@ class HistoryLine:
 
     @property
     def amount(self) -> Decimal:
-        return self.unit_price * self.quantity  # exact: prices are whole cents
+        return self.unit_price * self.quantity  # exact: prices are whole cents (checked)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,19 +91,19 @@ class HistoryOrder:
     refunds: Sequence[HistoryRefund] = ()
     row: int | None = None
 
-    @property
+    @cached_property
     def subtotal(self) -> Decimal:
         return sum((line.amount for line in self.lines), ZERO)
 
-    @property
+    @cached_property
     def discount(self) -> Decimal:
         return sum((line.discount for line in self.lines), ZERO)
 
-    @property
+    @cached_property
     def computed_total(self) -> Decimal:
         return self.subtotal - self.discount + self.shipping
 
-    @property
+    @cached_property
     def refunded(self) -> Decimal:
         return sum((refund.amount for refund in self.refunds), ZERO)
 
