@@ -19,7 +19,7 @@ help:
 	@echo "make run     - install, migrate, load demo data, serve http://$(HOST):$(PORT) with Celery"
 	@echo "make test    - the whole test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint    - ruff, import contracts, migrations check, deployment check"
-	@echo "make bench   - HTTP and import benchmarks (figures, no assertions)"
+	@echo "make bench   - HTTP, import, reporting and ETL benchmarks (figures, no assertions)"
 	@echo "make monitoring-check - promtool/amtool checks of deploy/monitoring (needs prometheus, prometheus-alertmanager)"
 
 install: $(VENV)/.installed
@@ -78,6 +78,9 @@ bench: install messages
 	$(PY) bench/http_bench.py --seconds $${BENCH_SECONDS:-10} --connections 10 --products 2000
 	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-20000}
 	$(PY) bench/reporting_bench.py --per-day $${BENCH_REPORT_ROWS:-400} --rounds 10
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		$(PY) bench/etl_bench.py --lines $${BENCH_ETL_LINES:-1000000}; \
+	else echo "ETL benchmark skipped: it needs PostgreSQL at 127.0.0.1:5432 (pg_isready says no)."; fi
 
 # Prometheus configuration, alert rules and their unit tests, Alertmanager routing, Grafana JSON.
 monitoring-check:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("carrito/", include("apps.cart.urls")),
     path("dashboard/cupones/", include((coupons_urls.dashboard_urlpatterns, "coupons_dashboard"))),
     path("dashboard/pedidos/", include((sales_urls.dashboard_urlpatterns, "sales_dashboard"))),
+    path("dashboard/etl/", include("etl.urls")),
     path("dashboard/", include("apps.observability.urls")),
     path("dashboard/", include("apps.reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -5,10 +5,11 @@ keeps whole cents). Every function returns dataclasses, never querysets.
 """
 
 import dataclasses
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
 
 from .models import (
     AggCustomer,
@@ -544,3 +545,109 @@ def top_customers(*, limit: int = 20) -> list[CustomerHistory]:
         )
         for r in rows
     ]
+
+
+# --- The ETL page ------------------------------------------------------------------------------
+
+SOURCES = ("users", "inventory", "sales")
+EXPECTED_EVERY = {"sales": timedelta(hours=6), "inventory": timedelta(days=1), "users": timedelta(days=1)}  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class SourceFreshness:
+    source: str
+    watermark: datetime | None  # loaded up to here
+    age: timedelta | None  # how old the newest loaded data may be
+    expected_every: timedelta
+    stale: bool  # older than two scheduled runs (or never loaded)
+    last_status: str
+    last_finished_at: datetime | None
+    last_error: str
+    open_quarantine: int
+
+
+@dataclasses.dataclass(frozen=True)
+class QuarantineRow:
+    id: int
+    run_id: int
+    source: str
+    stage: str
+    entity: str
+    key: str
+    reason: str
+    raw: dict
+    created_at: datetime
+    last_run_id: int
+
+
+def source_freshness(*, now: datetime | None = None) -> list[SourceFreshness]:
+    """Each source: how far it is loaded, how old that is, and whether that is too old."""
+    now = now or timezone.now()
+    marks = {m.source: m.value for m in Watermark.objects.using(DB).all()}
+    held = dict(
+        Quarantine.objects.using(DB)
+        .filter(status=Quarantine.Status.OPEN)
+        .values("source")
+        .annotate(n=Count("pk"))
+        .values_list("source", "n")
+    )
+    last = {
+        source: Run.objects.using(DB).filter(source=source).order_by("-pk").first()
+        for source in SOURCES
+    }
+    result = []
+    for source in SOURCES:
+        mark, run = marks.get(source), last.get(source)
+        age = now - mark if mark else None
+        every = EXPECTED_EVERY[source]
+        result.append(
+            SourceFreshness(
+                source=source,
+                watermark=mark,
+                age=age,
+                expected_every=every,
+                stale=age is None or age > 2 * every,
+                last_status=run.status if run else "",
+                last_finished_at=run.finished_at if run else None,
+                last_error=run.error if run else "",
+                open_quarantine=held.get(source, 0),
+            )
+        )
+    return result
+
+
+def quarantine_rows(*, source: str = "", reason: str = "", limit: int = 50) -> list[QuarantineRow]:
+    """Open quarantine rows, newest first, with the raw row as it was read."""
+    rows = Quarantine.objects.using(DB).filter(status=Quarantine.Status.OPEN)
+    if source:
+        rows = rows.filter(source=source)
+    if reason:
+        rows = rows.filter(reason=reason)
+    return [
+        QuarantineRow(
+            r.pk, r.run_id, r.source, r.stage, r.entity, r.key, r.reason, r.raw, r.created_at,
+            r.last_run_id,
+        )
+        for r in rows.order_by("-pk")[:limit]
+    ]  # fmt: skip
+
+
+def _reconciliation_info(r: Reconciliation) -> ReconciliationInfo:
+    return ReconciliationInfo(
+        key_date(r.date_key),
+        r.status,
+        r.ledger_orders,
+        r.warehouse_orders,
+        r.keys_match,
+        euros(r.ledger_net_cents),
+        euros(r.warehouse_net_cents),
+        euros(r.quarantined_net_cents),
+    )
+
+
+def reconciliation_recent(*, limit: int = 30, mismatches_only: bool = False) -> list[ReconciliationInfo]:  # fmt: skip
+    """The latest reconciled days (newest first), or only those that do not match."""
+    rows = Reconciliation.objects.using(DB).order_by("-date_key")
+    if mismatches_only:
+        rows = rows.filter(status=Reconciliation.Status.MISMATCH)
+    return [_reconciliation_info(r) for r in rows[:limit]]

@@ -5,8 +5,10 @@ import ipaddress
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -349,3 +351,29 @@ def user_erase(*, user_id: int) -> None:
     ApiToken.objects.filter(user_id=user_id).delete()
     ActivityLog.objects.filter(user_id=user_id).update(ip=None, user_agent="")
     event_publish(UserErased(user_id=user_id))
+
+
+def customer_ids_ensure(*, emails: Iterable[str], joined_at=None) -> dict[str, int]:
+    """The ids of these customers by (lower-cased) e-mail, creating the missing ones in bulk
+    without a usable password (they choose one through «¿Olvidó su contraseña?»): an
+    order-history import brings customers the shop has never seen. Returns every e-mail."""
+    wanted = sorted({User.objects.normalize_email(e.strip()).lower() for e in emails if e})
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 1000):
+        chunk = wanted[start : start + 1000]
+        found.update(User.objects.filter(email__in=chunk).values_list("email", "pk"))
+    missing = [email for email in wanted if email not in found]
+    if missing:
+        joined = joined_at or timezone.now()
+        User.objects.bulk_create(
+            (
+                User(email=email, password=make_password(None), date_joined=joined)
+                for email in missing
+            ),
+            batch_size=1000,
+            ignore_conflicts=True,  # a customer who signed up meanwhile keeps their account
+        )
+        for start in range(0, len(missing), 1000):
+            chunk = missing[start : start + 1000]
+            found.update(User.objects.filter(email__in=chunk).values_list("email", "pk"))
+    return found

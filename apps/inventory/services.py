@@ -1195,3 +1195,60 @@ def import_job_fail_stale(*, idle: timedelta = IMPORT_JOB_STALE_AFTER) -> int:
         ),
         finished_at=timezone.now(),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryMovement:
+    """A stock movement of an imported past sale: ``sale`` (negative), ``cancellation`` or
+    ``return`` (positive), at the moment it happened."""
+
+    variant_id: int
+    kind: str
+    quantity: int
+    reference: str
+    created_at: object  # an aware datetime
+
+
+HISTORY_KINDS = {
+    StockMovement.Kind.SALE,
+    StockMovement.Kind.CANCELLATION,
+    StockMovement.Kind.RETURN,
+}
+
+
+@transaction.atomic
+def stock_history_record(*, movements: list[HistoryMovement]) -> int:
+    """Record past sales' movements in bulk and move each variant's stock by their sum, so
+    stock still equals its ledger. All or nothing: a variant that would go below zero raises
+    OutOfStockError. Returns how many movements were written."""
+    net: Counter = Counter()
+    for movement in movements:
+        if movement.kind not in HISTORY_KINDS or movement.quantity == 0:
+            raise InventoryValidationError(_("Movimiento de stock del histórico no válido."))
+        net[movement.variant_id] += movement.quantity
+    for variant_id in sorted(net):  # primary-key order, as every stock lock
+        delta = net[variant_id]
+        if delta and not Variant.objects.filter(pk=variant_id, on_hand__gte=-delta).update(
+            on_hand=F("on_hand") + delta
+        ):
+            sku = Variant.objects.filter(pk=variant_id).values_list("sku", flat=True).first()
+            raise OutOfStockError(
+                _("El histórico vende más unidades de %(sku)s de las que hay en existencias.")
+                % {"sku": sku or variant_id},
+                details={"variant_id": variant_id, "delta": delta},
+            )
+    StockMovement.objects.bulk_create(
+        (
+            StockMovement(
+                variant_id=m.variant_id,
+                kind=m.kind,
+                quantity=m.quantity,
+                reference=m.reference[:64],
+                reason=_("Histórico importado"),
+                created_at=m.created_at,
+            )
+            for m in movements
+        ),
+        batch_size=2000,
+    )
+    return len(movements)

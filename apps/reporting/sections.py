@@ -86,4 +86,11 @@ SECTIONS = [
         "admin:axes_accessattempt_changelist",
         "axes.view_accessattempt",
     ),
+    (
+        _("ETL y almacén de datos"),
+        _("Ejecuciones por origen, frescura, cuarentena y conciliación con el libro de ventas."),
+        "bi-database-gear",
+        "etl_dashboard:home",
+        "",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Sales reads. Customers only ever see their own orders."""
 
+import contextlib
 import dataclasses
 import itertools
 from collections.abc import Iterable, Iterator
@@ -7,6 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.paginator import Paginator
+from django.db import connection, transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -374,3 +376,71 @@ def order_personal_data(*, user_id: int) -> list[dict]:
         .order_by("created_at", "pk")
     )
     return [_order_personal_data(order) for order in orders]
+
+
+def order_number_exists(*, number: str) -> bool:
+    return Order.objects.filter(number=number).exists()
+
+
+ETL_COPY_STREAMS = {
+    # name: (model, fields, the order's id column)
+    "orders": (Order, ETL_ORDER_FIELDS, "id"),
+    "lines": (OrderLine, ETL_LINE_FIELDS, "order_id"),
+    "payments": (Payment, ETL_PAYMENT_FIELDS, "order_id"),
+    "refunds": (Refund, ETL_REFUND_FIELDS, "order_id"),
+    "ledger": (LedgerEntry, ETL_LEDGER_FIELDS, "order_id"),
+}
+
+
+@contextlib.contextmanager
+def etl_order_copy(*, since: datetime, until: datetime):
+    """PostgreSQL only: the same five streams as ``etl_order_batches`` (orders created or
+    changed in ``[since, until)``, their lines, payments, refunds and ledger), each as the
+    bytes of ``COPY … TO STDOUT`` (text format, the ``ETL_*_FIELDS`` columns in order), all
+    read from one snapshot. Yields ``stream(name)``, an iterator of byte chunks."""
+    orders = Order._meta.db_table
+    window = (
+        f"SELECT id FROM {orders} WHERE (updated_at >= %(since)s AND updated_at < %(until)s) "  # noqa: S608
+        "OR (created_at >= %(since)s AND created_at < %(until)s)"
+    )
+    params = {"since": since, "until": until}
+    outermost = not connection.in_atomic_block  # inside a transaction: that one's view
+    with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+        def stream(name: str):
+            model, fields, key = ETL_COPY_STREAMS[name]
+            sql = (
+                f"SELECT {', '.join(fields)} FROM {model._meta.db_table} "  # noqa: S608
+                f"WHERE {key} IN ({window})"
+            )
+            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
+                for chunk in copy:
+                    yield bytes(chunk)
+
+        yield stream
+
+
+def etl_ledger_copy(*, ranges: Iterable[tuple[datetime, datetime]]) -> Iterator[bytes]:
+    """PostgreSQL only: ``(order_id, kind, amount, at)`` of every ledger entry within any of
+    the ``[since, until)`` ranges, as the bytes of ``COPY … TO STDOUT`` (text format)."""
+    ranges = list(ranges)
+    if not ranges:
+        return
+    where = " OR ".join(f"(at >= %(s{i})s AND at < %(u{i})s)" for i in range(len(ranges)))
+    params = {}
+    for i, (since, until) in enumerate(ranges):
+        params[f"s{i}"], params[f"u{i}"] = since, until
+    sql = f"SELECT order_id, kind, amount, at FROM {LedgerEntry._meta.db_table} WHERE {where}"  # noqa: S608
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
+    ):
+        for chunk in copy:
+            yield bytes(chunk)
+
+
+def etl_copy_supported() -> bool:
+    """Whether ``etl_order_copy`` and ``etl_ledger_copy`` can be used (PostgreSQL)."""
+    return connection.vendor == "postgresql"

@@ -361,6 +361,9 @@ CELERY_TIMEZONE = "UTC"
 # rows are read and written in batches of ETL_BATCH_SIZE records.
 ETL_OVERLAP_MINUTES = env.int("ETL_OVERLAP_MINUTES", default=30)
 ETL_BATCH_SIZE = env.int("ETL_BATCH_SIZE", default=2000)
+# On PostgreSQL (shop and warehouse) the sales source copies its window into staging tables
+# and validates and shapes it in SQL; off, it goes through the Python stages in batches.
+ETL_SET_BASED = env.bool("ETL_SET_BASED", default=True)
 
 # --- Security ----------------------------------------------------------------
 

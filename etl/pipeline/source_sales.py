@@ -9,7 +9,18 @@ from django.conf import settings
 from apps.inventory import selectors as inventory_selectors
 from apps.sales import selectors as sales_selectors
 
-from . import aggregate, dims, quarantine, reconcile, reporting, sales, tables
+from . import (
+    aggregate,
+    clean,
+    dims,
+    quarantine,
+    reconcile,
+    reporting,
+    sales,
+    sales_sql,
+    tables,
+    validate,
+)
 from .clean import chunked
 from .load import Writer
 from .runner import Context
@@ -39,11 +50,62 @@ def batches(ctx: Context):
     )
 
 
+def set_based(ctx: Context) -> bool:
+    """Whether this run reads and shapes the window in SQL (PostgreSQL on both sides)."""
+    return (
+        settings.ETL_SET_BASED
+        and not ctx.replay
+        and ctx.writer.vendor == "postgresql"
+        and sales_selectors.etl_copy_supported()
+    )
+
+
 def load(ctx: Context) -> None:
     dims.ensure_static(ctx.writer)
+    if set_based(ctx):
+        days, reconcile_days, coupons = load_set_based(ctx)
+    else:
+        days, reconcile_days, coupons = load_batches(ctx, batches(ctx))
+    dims.load_coupons(ctx.writer, coupons)
+    dims.ensure_dates(ctx.writer, days | reconcile_days)
+    aggregate.aggregate_days(ctx.writer, days)
+    reporting.sales_days(ctx.writer, days)
+    reconcile.reconcile_days(ctx.writer, days | reconcile_days)
+
+
+def load_set_based(ctx: Context) -> tuple[set, set, set]:
+    """The window copied from the shop into staging tables and loaded in SQL; the suspect
+    orders then go through the Python stages (which quarantine them or load them)."""
+    since = ctx.since - overlap() if ctx.since else BEGINNING
+    with sales_selectors.etl_order_copy(since=since, until=ctx.until) as stream:
+        sales_sql.stage(ctx.writer, stream)
+    params = {
+        "zone": str(clean.shop_zone()),
+        "now": ctx.now,
+        "earliest": validate.EARLIEST + timedelta(days=1),
+        "latest": ctx.now + validate.FUTURE_SLACK - timedelta(hours=1),
+    }
+    found = sales_sql.load_staged(ctx.writer, params=params)
+    ctx.read += found["read"]
+    ctx.loaded += found["loaded"]
+    ctx.tick()
+    suspects = (
+        sales_selectors.etl_order_batch(order_ids=ids)
+        for ids in chunked(found["suspects"], batch_size())
+    )
+    days, reconcile_days, coupons = load_batches(ctx, suspects)
+    return (
+        days | found["days"],
+        reconcile_days | found["ledger_days"],
+        coupons | found["coupons"],
+    )
+
+
+def load_batches(ctx: Context, order_batches) -> tuple[set, set, set]:
+    """Validate, clean, shape and write batches of orders in Python (any database)."""
     days, reconcile_days, coupons = set(), set(), set()
     known, asked = set(), set()  # variants the catalogue knows, and all those asked about
-    for batch in batches(ctx):
+    for batch in order_batches:
         new = {line["variant_id"] for line in batch.lines if line.get("variant_id")} - asked
         if new:
             known |= inventory_selectors.etl_variant_ids_existing(variant_ids=new)
@@ -63,11 +125,7 @@ def load(ctx: Context) -> None:
         reconcile_days |= reconcile.ledger_days(batch.ledger)
         coupons |= rows.coupon_codes
         ctx.tick()
-    dims.load_coupons(ctx.writer, coupons)
-    dims.ensure_dates(ctx.writer, days | reconcile_days)
-    aggregate.aggregate_days(ctx.writer, days)
-    reporting.sales_days(ctx.writer, days)
-    reconcile.reconcile_days(ctx.writer, days | reconcile_days)
+    return days, reconcile_days, coupons
 
 
 def write_batch(writer: Writer, rows: sales.SalesRows) -> set[int]:

@@ -98,3 +98,15 @@ def etl_at(when, **options):
 
     with time_machine.travel(when, tick=False):
         return services.etl_run(**options)
+
+
+@pytest.fixture(params=["python", "set-based"])
+def etl_path(request, settings):
+    """Runs a test through both ways of loading sales: the Python stages (any database) and
+    the set-based SQL (PostgreSQL only; skipped elsewhere)."""
+    from django.db import connections
+
+    if request.param == "set-based" and connections["warehouse"].vendor != "postgresql":
+        pytest.skip("the set-based sales load needs PostgreSQL")
+    settings.ETL_SET_BASED = request.param == "set-based"
+    return request.param

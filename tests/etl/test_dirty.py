@@ -12,7 +12,7 @@ from etl import selectors, services
 from etl.models import FactSaleLine, Quarantine, Reconciliation, Run
 from tests.etl.conftest import WAREHOUSE, at, etl_at
 
-pytestmark = pytest.mark.django_db(databases=WAREHOUSE)
+pytestmark = [pytest.mark.django_db(databases=WAREHOUSE), pytest.mark.usefixtures("etl_path")]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from etl import selectors
 from etl.models import AggDailySales, FactRefund, FactSaleLine, Reconciliation, Run
 from tests.etl.conftest import WAREHOUSE, at, etl_at
 
-pytestmark = pytest.mark.django_db(databases=WAREHOUSE)
+pytestmark = [pytest.mark.django_db(databases=WAREHOUSE), pytest.mark.usefixtures("etl_path")]
 
 # date: gross, discounts, shipping, refunds, net, orders, units, average ticket,
 #       new customers, returning customers, orders placed, orders cancelled (cents)

@@ -2,6 +2,8 @@
 
     python manage.py seed_demo            # build (or top up) the demo data
     python manage.py seed_demo --if-empty # only on an empty shop (what `make run` does)
+    python manage.py seed_demo --history [--orders N | --lines N] [--years 2]
+                                          # past orders through the order-history import
 
 Demo users get random passwords, written to var/demo-logins.txt (never committed)
 and printed. The command refuses to run with DEBUG off unless --allow-production.
@@ -10,6 +12,7 @@ and printed. The command refuses to run with DEBUG off unless --allow-production
 import contextlib
 import random
 import secrets
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -20,7 +23,7 @@ from apps.accounts import services as accounts_services
 from apps.cart import services as cart_services
 from apps.core.errors import ApplicationError
 from apps.coupons import services as coupons_services
-from apps.demo import catalogue
+from apps.demo import catalogue, history
 from apps.inventory import selectors as inventory_selectors
 from apps.inventory import services as inventory_services
 from apps.sales import selectors as sales_selectors
@@ -43,8 +46,18 @@ class Command(BaseCommand):
             "--products", type=int, default=240, help="catalogue size (default 240)"
         )
         parser.add_argument(
-            "--orders", type=int, default=60, help="demo orders through checkout (default 60)"
+            "--orders",
+            type=int,
+            default=None,
+            help="demo orders through checkout (default 60); with --history, past orders",
         )
+        parser.add_argument(
+            "--history",
+            action="store_true",
+            help="also generate past orders (default 20,000 lines) through the history import",
+        )
+        parser.add_argument("--lines", type=int, help="with --history: about this many lines")
+        parser.add_argument("--years", type=float, default=2, help="with --history (default 2)")
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["allow_production"]:
@@ -55,8 +68,13 @@ class Command(BaseCommand):
             self._seed_users(logins_file)
         if not inventory_selectors.product_count():
             self._seed_catalogue(options["products"])
-        if options["orders"] and not sales_selectors.order_count():
-            self._seed_orders(options["orders"])
+        checkout_orders = (
+            60 if options["history"] or options["orders"] is None else options["orders"]
+        )
+        if checkout_orders and not sales_selectors.order_count():
+            self._seed_orders(checkout_orders)
+        if options["history"]:
+            self._seed_history(options)
         if logins_file.exists():
             self.stdout.write(logins_file.read_text())
 
@@ -198,6 +216,44 @@ class Command(BaseCommand):
             placed += 1
             self._move_along(order, rng)
         self.stdout.write(self.style.SUCCESS(f"Pedidos de demostración: {placed}."))
+
+    def _seed_history(self, options) -> None:
+        if options["if_empty"] and sales_selectors.order_number_exists(
+            number=f"{history.NUMBER_PREFIX}{1:07d}"
+        ):
+            return
+        if options["orders"] is not None and options["lines"] is not None:
+            raise CommandError("Indique --orders o --lines, no los dos.")
+        lines = options["lines"] if options["lines"] is not None else 20_000
+        orders = options["orders"] or history.orders_for_lines(lines)
+        generator = history.HistoryGenerator(
+            variants=inventory_selectors.variant_refs_on_sale(limit=5000),
+            orders=orders,
+            years=options["years"],
+        )
+        started = time.monotonic()
+
+        def progress(done: int) -> None:
+            self.stdout.write(f"\rHistórico: {done}/{orders} pedidos", ending="")
+            self.stdout.flush()
+
+        try:
+            report = sales_services.order_history_load(
+                orders=generator,
+                stock=sales_services.STOCK_UNTOUCHED,
+                batch_size=5000,
+                progress=progress,
+            )
+        except ApplicationError as error:
+            raise CommandError(f"{error.message} {error.details or ''}") from None
+        seconds = time.monotonic() - started
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Histórico de demostración: {report.imported} pedidos, {report.lines} líneas "
+                f"({report.skipped} ya estaban) en {seconds:.1f} s."
+            )
+        )
 
     def _move_along(self, order, rng: random.Random) -> None:
         steps = {
