@@ -357,6 +357,11 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         ],
     )
     file = forms.FileField(label=_("Archivo CSV o XLSX"))
+    keep_good_rows = forms.BooleanField(
+        label=_("Importar las filas válidas aunque otras tengan errores"),
+        required=False,
+        help_text=_("Sin marcar, se importa todo o nada."),
+    )
 
     MAX_BYTES = 20 * 1024 * 1024
 
