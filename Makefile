@@ -19,7 +19,7 @@ help:
 	@echo "make run     - install, migrate, load demo data, serve http://$(HOST):$(PORT) with Celery"
 	@echo "make test    - the whole test suite (SQLite; DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make lint    - ruff, import contracts, migrations check, deployment check"
-	@echo "make bench   - HTTP and import benchmarks (figures, no assertions)"
+	@echo "make bench   - HTTP and import benchmarks (figures, no assertions; BENCH_POSTGRES_URL)"
 
 install: $(VENV)/.installed
 
@@ -74,7 +74,8 @@ lint: install
 # Benchmarks print figures (requests/s, p50/p95/p99, rows/s, peak memory); nothing asserts.
 bench: install messages
 	$(PY) bench/http_bench.py --seconds $${BENCH_SECONDS:-10} --connections 10 --products 2000
-	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-20000}
+	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-50000} --kind products --database sqlite
+	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-50000} --kind products --database postgresql
 
 format: install
 	$(BIN)/ruff check --fix .

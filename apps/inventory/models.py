@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,8 @@ class Product(models.Model):
             models.Index(fields=["is_active", "category"], name="product_active_cat_idx"),
             models.Index(fields=["is_active", "price_from"], name="product_active_price_idx"),
             models.Index(fields=["is_active", "-units_sold_30d"], name="product_bestseller_idx"),
+            # A catalogue import finds the product a new SKU joins by name and category.
+            models.Index(Upper("name"), "category", name="product_upper_name_cat_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price_from__gte=0), name="product_price_from_gte_0")

@@ -105,7 +105,7 @@ def _shopper(email, variant_id, ready: threading.Barrier, done, waits: list, fai
                 failures.append(f"{type(error).__name__}: {error}")
                 continue
             for name, seconds, status in timings:
-                waits.append((name, seconds))
+                waits.append((name, seconds, time.time()))
                 if status >= 400:
                     failures.append(f"{name}: HTTP {status}")
             time.sleep(0.02)
@@ -159,10 +159,14 @@ def main(var_dir: str, rows: int, shoppers: int) -> dict:
         "updated": job.updated_count,
         "seconds": round(elapsed, 2),
         "requests": len(waits),
-        "median": round(sorted(wait for _name, wait in waits)[len(waits) // 2], 3)
-        if waits
-        else None,
-        "slowest": sorted((round(wait, 3), name) for name, wait in waits)[-5:],
+        "median": round(sorted(w[1] for w in waits)[len(waits) // 2], 3) if waits else None,
+        "slowest": sorted((round(wait, 3), name) for name, wait, _at in waits)[-5:],
+        "slow_at": sorted(  # (seconds since the job was created, wait, request)
+            (round(at - wait - job.created_at.timestamp(), 1), round(wait, 2), name)
+            for name, wait, at in waits
+            if wait > 0.5
+        ),
+        "import_pass_started": round(job.started_at.timestamp() - job.created_at.timestamp(), 1),
         "failures": failures[:20],
     }
 

@@ -443,3 +443,51 @@ def test_a_job_whose_worker_died_is_marked_failed_after_a_while():
     fresh.refresh_from_db()
     assert running.status == "failed" and "interrumpió" in running.error_message
     assert fresh.status == "validating"
+
+
+# --- The job page: live progress, never a stale state ------------------------------------------
+
+
+def test_a_confirmed_background_job_never_shows_the_confirm_button_again(client, tmp_path):
+    manager = _client_for(client, "manager")
+    skus = _catalogue(5)
+    job_id = _create(_stock_csv(tmp_path, skus), background=False)  # checked here and now
+    url = reverse("inventory_dashboard:import_job", args=[job_id])
+    assert "Confirmar e importar" in manager.get(url).content.decode()
+    ImportJob.objects.filter(pk=job_id).update(background=True)  # its import goes to a worker
+
+    manager.post(reverse("inventory_dashboard:import_job_confirm", args=[job_id]))  # not run yet
+
+    page = manager.get(url)
+    html = page.content.decode()
+    assert page.context["job"].status == ImportJob.Status.CONFIRMED
+    assert "Confirmar e importar" not in html
+    assert "Comprobado" not in html
+    assert "Confirmado, en cola" in html
+    assert '<meta http-equiv="refresh" content="2">' in html  # it follows the worker
+
+
+def test_an_importing_job_shows_its_live_row_count_and_eta(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    manager = _client_for(client, "manager")
+    job = ImportJob.objects.create(
+        kind="stock",
+        original_filename="existencias.csv",
+        format="csv",
+        status=ImportJob.Status.IMPORTING,
+        dry_run=False,
+        total_rows=50_000,
+        processed_rows=20_000,
+        started_at=timezone.now() - timedelta(seconds=10),
+    )
+    info = selectors.import_job_get(job_id=job.pk)
+    assert 1_900 <= info.rows_per_second <= 2_000
+    assert 14 <= info.eta_seconds <= 16  # 30,000 rows left at ~2,000 rows/s
+
+    html = manager.get(reverse("inventory_dashboard:import_job", args=[job.pk])).content.decode()
+    assert "20000 de 50000 filas (40 %)" in html
+    assert re.search(r"quedan unos 1[456] s", html)
+    assert "filas/s" in html

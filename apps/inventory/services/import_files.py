@@ -21,6 +21,7 @@ import openpyxl
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core import spreadsheets
 from apps.core.money import money
@@ -35,6 +36,9 @@ FORMATS = ("csv", "xlsx")
 CELL_MAX_CHARS = 32_767
 CSV_FIELD_MAX = 64 * 1024 * 1024
 csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_MAX))
+
+NOT_A_NUMBER = gettext_lazy("«%(value)s» no es un número.")
+NOT_AN_INTEGER = gettext_lazy("«%(value)s» no es un número entero.")
 
 _TRUE = {"1", "true", "sí", "si", "s", "yes", "y", "x", "verdadero"}
 _FALSE = {"0", "false", "no", "n", "", "falso"}
@@ -127,9 +131,7 @@ def amount(
     ``notes`` get a line when the text needed reading (separators) or rounding."""
     if text(value) == "":
         raise ValidationError({column: _("Falta el importe.")})
-    number, cell, interpreted = _number(
-        value, column, style=style, message=_("«%(value)s» no es un número.")
-    )
+    number, cell, interpreted = _number(value, column, style=style, message=NOT_A_NUMBER)
     if number < 0:
         raise ValidationError({column: _("El importe no puede ser negativo.")})
     if number == 0 and not allow_zero:
@@ -151,7 +153,7 @@ def integer(
     style: str = spreadsheets.ENGLISH,
     notes=None,
 ) -> int:
-    message = _("«%(value)s» no es un número entero.")
+    message = NOT_AN_INTEGER
     number, cell, interpreted = _number(value, column, style=style, message=message)
     if number != number.to_integral_value():
         raise ValidationError({column: message % {"value": cell[:50]}})

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Count
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import Brand, Category, Product, Variant
 from . import import_files as cells
@@ -19,6 +20,7 @@ from .catalogue_bulk import products_insert, products_refresh
 from .import_rows import Row, Rules, ascii_upper, brands_by_name, planned
 from .rules import BRAND_NAME_MAX, PRODUCT_NAME_MAX, SLUG_MAX, unique_slugs
 
+MISSING_NAME = gettext_lazy("Falta el nombre del producto.")
 PRODUCT_FIELDS = ("name", "category_id", "brand_name", "description", "is_active", "is_featured")
 VARIANT_FIELDS = ("price", "cost", "options")
 
@@ -68,7 +70,7 @@ class ProductRules(Rules):
                     get("product"),
                     "product",
                     maximum=PRODUCT_NAME_MAX,
-                    required=_("Falta el nombre del producto."),
+                    required=MISSING_NAME,
                 ),
             ),
             (

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models.functions import Upper
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.core import spreadsheets
 from apps.core.errors import ApplicationError
@@ -43,6 +44,7 @@ from .rules import (
 from .stock import STOCK_IMPORT_REASON, stock_levels_set, stock_levels_shift_back
 
 UNDO_REASON = "Importación anulada"
+MISSING_NAME = gettext_lazy("Falta el nombre.")
 
 
 def brands_by_name(names) -> dict[str, tuple[int, str, bool]]:
@@ -269,7 +271,7 @@ class CategoryRules(Rules):
                     record.get("name"),
                     "name",
                     maximum=CATEGORY_NAME_MAX,
-                    required=_("Falta el nombre."),
+                    required=MISSING_NAME,
                 ),
             )
         ]

@@ -355,15 +355,20 @@ def _apply_batch(job: ImportJob, rules: Rules, rows: list[Row], counts: Counter)
     """Plan and write one batch in one transaction; False (nothing written) if it failed."""
     started = time.perf_counter()
     try:
+        # Reads first, outside the transaction: the write lock is held for the writes only.
+        # What changed in between makes the writes fail (the batch is refused) or, for a
+        # stock level, is read again under the row's lock (stock_levels_set).
+        rules.plan(rows)
+        if job.all_or_nothing and any(not row.ok for row in rows):
+            raise _BatchRefused
+        report = _report_changes(job.pk, rows)
+        started = time.perf_counter()
         with transaction.atomic():
-            rules.plan(rows)
-            if job.all_or_nothing and any(not row.ok for row in rows):
-                raise _BatchRefused
             rules.write(planned(rows))
             undo = [row.undo for row in rows if row.undo]
             if undo and job.all_or_nothing:
                 ImportJobUndo.objects.create(job_id=job.pk, entries=undo)
-            _report_write(job.pk, rows)
+            _report_save(*report)
             counts.update(row.action for row in rows)
             _progress(job.pk, counts)
     except _BatchRefused:
@@ -422,8 +427,17 @@ def _report_row(job_id: int, row: Row) -> ImportJobRow:
 
 
 def _report_write(job_id: int, rows: list[Row]) -> None:
-    """The batch's report rows where the import pass differs from the check: one read, and
-    an UPDATE only for the rows that changed (rare: the shop changed in between)."""
+    _report_save(*_report_changes(job_id, rows))
+
+
+def _report_save(changed: list[ImportJobRow], missing: list[ImportJobRow]) -> None:
+    update_rows(ImportJobRow, ["action", "errors"], changed)
+    ImportJobRow.objects.bulk_create(missing)
+
+
+def _report_changes(job_id: int, rows: list[Row]) -> tuple[list, list]:
+    """The batch's report rows where the import pass differs from the check (rare: the shop
+    changed in between), and those the report lacks: one read."""
     stored = {
         report.row_number: report
         for report in ImportJobRow.objects.filter(
@@ -438,8 +452,7 @@ def _report_write(job_id: int, rows: list[Row]) -> None:
         elif (report.action, report.errors) != (row.action, row.messages):
             report.action, report.errors = row.action, row.messages
             changed.append(report)
-    update_rows(ImportJobRow, ["action", "errors"], changed)
-    ImportJobRow.objects.bulk_create(missing)
+    return changed, missing
 
 
 def _progress(job_id: int, counts: Counter) -> None:
