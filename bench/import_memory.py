@@ -145,16 +145,16 @@ class Pace:
     """The job's progress as it is committed (once a batch): rows/s for each fifth."""
 
     def __init__(self):
-        from apps.inventory.services import imports
+        from apps.inventory.services import import_reports
 
         self.marks: list[tuple[float, int]] = []
-        original = imports._progress
+        original = import_reports.progress
 
         def progress(job_id, counts):
             original(job_id, counts)
             self.marks.append((time.perf_counter(), sum(counts.values())))
 
-        imports._progress = progress
+        import_reports.progress = progress
 
     def fifths(self, started: float, rows: int) -> str:
         marks, paces, last = [(started, 0), *self.marks], [], (started, 0)

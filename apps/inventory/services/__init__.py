@@ -1,9 +1,9 @@
 """Inventory use cases: the stock ledger, the catalogue and its imports.
 
 The public face of the app's writes: other apps import this package, never a submodule.
-Inside, the submodules import one way: ``imports`` -> ``import_products`` ->
-``import_rows`` -> ``import_files``, ``catalogue`` and ``catalogue_bulk`` -> ``stock`` ->
-``rules``.
+Inside, the submodules import one way: ``imports`` -> ``import_reports``,
+``import_products`` -> ``import_rows`` -> ``import_files``, ``catalogue_bulk``, ``stock``
+-> ``bulk_writes``, ``rules``; ``catalogue`` -> ``stock``.
 """
 
 from ..errors import (

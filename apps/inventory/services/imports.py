@@ -35,8 +35,6 @@ from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F, Min
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,7 +49,7 @@ from ..errors import (
 )
 from ..models import ImportJob, ImportJobRow, ImportJobUndo
 from . import import_files
-from .bulk_writes import update_rows
+from . import import_reports as reports
 from .import_products import ProductRules
 from .import_rows import BrandRules, CategoryRules, Row, Rules, StockRules, planned
 
@@ -220,11 +218,11 @@ def import_job_run(*, job_id: int, apply: bool) -> None:
             _claim(job, ImportJob.Status.IMPORTING, status=ImportJob.Status.VALIDATING)
         _import_pass(job)
     except CatalogueFileError as error:
-        _fail(job.pk, error.message)
+        reports.fail(job.pk, error.message)
     except Exception:
         logger.exception("import job %s failed", job_id)
         _restore(job)
-        _fail(job.pk, _("Error inesperado durante la importación. No se ha cambiado nada."))
+        reports.fail(job.pk, _("Error inesperado durante la importación. No se ha cambiado nada."))
         raise
 
 
@@ -247,7 +245,7 @@ def _check_finish(job: ImportJob, counts: Counter, *, apply: bool) -> None:
         message = _(
             "%(n)s filas con errores: corrija el archivo y vuelva a subirlo. No se ha guardado nada."
         ) % {"n": counts["error"]}
-    _finish(
+    reports.finish(
         job.pk,
         status=ImportJob.Status.FAILED if message else ImportJob.Status.DRY_RUN_DONE,
         counts=counts,
@@ -277,7 +275,9 @@ def _batches(job: ImportJob, rules: Rules):
             while chunk := list(itertools.islice(rows, IMPORT_BATCH_ROWS)):
                 batch = [rules.read(number, cells, headers) for number, cells in chunk]
                 keys = {row.key for row in batch if row.key}
-                rules.mark_repeated(batch, {**_first_rows(job.pk, keys), **_seen(seen, keys)})
+                rules.mark_repeated(
+                    batch, {**reports.first_rows(job.pk, keys), **_seen(seen, keys)}
+                )
                 for row in batch:
                     if row.key:
                         seen.setdefault(row.key, row.number)
@@ -292,32 +292,20 @@ def _seen(seen: dict[str, int], keys) -> dict[str, int]:
     return {key: seen[key] for key in keys if key in seen}
 
 
-def _first_rows(job_id: int, keys) -> dict[str, int]:
-    """Where each key first appears among the rows already in the report (duplicate keys)."""
-    if not keys:
-        return {}
-    return dict(
-        ImportJobRow.objects.filter(job_id=job_id, key__in=list(keys))
-        .values("key")
-        .annotate(first=Min("row_number"))
-        .values_list("key", "first")
-        .order_by()
-    )
-
-
 def _check_pass(job: ImportJob) -> Counter:
     """Pass 1: check every row, write nothing but the report and the progress."""
     ImportJobRow.objects.filter(job_id=job.pk).delete()
     rules = RULES[job.kind](user_id=job.created_by_id)
     counts: Counter = Counter()
+    gap = _LockGap()
     for rows in _batches(job, rules):
         rules.plan(rows)
-        started = time.perf_counter()
+        gap.take()
         with transaction.atomic():
-            ImportJobRow.objects.bulk_create(_report_row(job.pk, row) for row in rows)
+            ImportJobRow.objects.bulk_create(reports.report_row(job.pk, row) for row in rows)
             counts.update(row.action for row in rows)
-            _progress(job.pk, counts)
-        _pause_after(started)
+            reports.progress(job.pk, counts)
+        gap.free()
     return counts
 
 
@@ -325,35 +313,50 @@ def _import_pass(job: ImportJob) -> None:
     """Pass 2: write the rows, each batch in its own short transaction (the note above)."""
     rules = RULES[job.kind](user_id=job.created_by_id)
     counts: Counter = Counter()
+    gap = _LockGap()
     failed = 0
     for rows in _batches(job, rules):
-        written = _apply_batch(job, rules, rows, counts)
+        written = _apply_batch(job, rules, rows, counts, gap)
         if not written:
             failed += sum(not row.ok for row in rows)
             with transaction.atomic():
-                _report_write(job.pk, rows)
+                reports.report_write(job.pk, rows)
                 counts.update(row.action for row in rows)
-                _progress(job.pk, counts)
+                reports.progress(job.pk, counts)
             if job.all_or_nothing:
                 _abort(job, rules, counts, failed)
                 return
-    _finish(job.pk, status=ImportJob.Status.DONE, counts=counts)
+    reports.finish(job.pk, status=ImportJob.Status.DONE, counts=counts)
     ImportJobUndo.objects.filter(job_id=job.pk).delete()
     job.file.delete(save=False)  # the report stays; the uploaded data goes
     ImportJob.objects.filter(pk=job.pk).update(file="")
 
 
-def _pause_after(started: float) -> None:
-    """On SQLite, leave the database's one write lock free after a batch for as long as the
-    batch held it (up to SQLITE_PAUSE_MAX): waiting writers poll for it (SQLite's busy
-    handler sleeps up to 100 ms between tries) and must find it free when they look."""
-    if connection.vendor == "sqlite":
-        time.sleep(min(time.perf_counter() - started, SQLITE_PAUSE_MAX))
+class _LockGap:
+    """On SQLite, the one write lock is left free between two batches for at least as long
+    as the last batch held it (up to SQLITE_PAUSE_MAX): waiting writers poll for it (SQLite's
+    busy handler sleeps up to 100 ms between tries) and must find it free when they look.
+    Reading and planning the next batch is part of that time; only the rest is slept."""
+
+    def __init__(self):
+        self.freed_at = self.taken_at = self.held = 0.0
+
+    def take(self) -> None:
+        if connection.vendor == "sqlite":
+            rest = min(self.held, SQLITE_PAUSE_MAX) - (time.perf_counter() - self.freed_at)
+            if rest > 0:
+                time.sleep(rest)
+        self.taken_at = time.perf_counter()
+
+    def free(self) -> None:
+        self.freed_at = time.perf_counter()
+        self.held = self.freed_at - self.taken_at
 
 
-def _apply_batch(job: ImportJob, rules: Rules, rows: list[Row], counts: Counter) -> bool:
+def _apply_batch(
+    job: ImportJob, rules: Rules, rows: list[Row], counts: Counter, gap: _LockGap
+) -> bool:
     """Plan and write one batch in one transaction; False (nothing written) if it failed."""
-    started = time.perf_counter()
     try:
         # Reads first, outside the transaction: the write lock is held for the writes only.
         # What changed in between makes the writes fail (the batch is refused) or, for a
@@ -361,16 +364,16 @@ def _apply_batch(job: ImportJob, rules: Rules, rows: list[Row], counts: Counter)
         rules.plan(rows)
         if job.all_or_nothing and any(not row.ok for row in rows):
             raise _BatchRefused
-        report = _report_changes(job.pk, rows)
-        started = time.perf_counter()
+        report = reports.report_changes(job.pk, rows)
+        gap.take()
         with transaction.atomic():
             rules.write(planned(rows))
             undo = [row.undo for row in rows if row.undo]
             if undo and job.all_or_nothing:
                 ImportJobUndo.objects.create(job_id=job.pk, entries=undo)
-            _report_save(*report)
+            reports.report_save(*report)
             counts.update(row.action for row in rows)
-            _progress(job.pk, counts)
+            reports.progress(job.pk, counts)
     except _BatchRefused:
         return False
     except (ValidationError, ApplicationError, DatabaseError) as error:
@@ -383,13 +386,13 @@ def _apply_batch(job: ImportJob, rules: Rules, rows: list[Row], counts: Counter)
             )
         return False
     finally:
-        _pause_after(started)
+        gap.free()
     return True
 
 
 def _abort(job: ImportJob, rules: Rules, counts: Counter, failed: int) -> None:
     _restore(job, rules)
-    _finish(
+    reports.finish(
         job.pk,
         status=ImportJob.Status.FAILED,
         counts=counts,
@@ -411,85 +414,6 @@ def _restore(job: ImportJob, rules: Rules | None = None) -> None:
                 return
             rules.restore(list(reversed(batch.entries)))
             batch.delete()
-
-
-# --- The report and the job's state ------------------------------------------------------------
-
-
-def _report_row(job_id: int, row: Row) -> ImportJobRow:
-    return ImportJobRow(
-        job_id=job_id,
-        row_number=row.number,
-        action=row.action,
-        key=row.key,
-        errors=row.messages,
-    )
-
-
-def _report_write(job_id: int, rows: list[Row]) -> None:
-    _report_save(*_report_changes(job_id, rows))
-
-
-def _report_save(changed: list[ImportJobRow], missing: list[ImportJobRow]) -> None:
-    update_rows(ImportJobRow, ["action", "errors"], changed)
-    ImportJobRow.objects.bulk_create(missing)
-
-
-def _report_changes(job_id: int, rows: list[Row]) -> tuple[list, list]:
-    """The batch's report rows where the import pass differs from the check (rare: the shop
-    changed in between), and those the report lacks: one read."""
-    stored = {
-        report.row_number: report
-        for report in ImportJobRow.objects.filter(
-            job_id=job_id, row_number__in=[row.number for row in rows]
-        ).only("pk", "row_number", "action", "errors")
-    }
-    changed, missing = [], []
-    for row in rows:
-        report = stored.get(row.number)
-        if report is None:
-            missing.append(_report_row(job_id, row))
-        elif (report.action, report.errors) != (row.action, row.messages):
-            report.action, report.errors = row.action, row.messages
-            changed.append(report)
-    return changed, missing
-
-
-def _progress(job_id: int, counts: Counter) -> None:
-    processed = sum(counts.values())
-    ImportJob.objects.filter(pk=job_id).update(
-        processed_rows=processed,
-        total_rows=Greatest(F("total_rows"), processed),
-        new_count=counts["new"],
-        updated_count=counts["update"],
-        unchanged_count=counts["skip"],
-        error_count=counts["error"],
-        updated_at=timezone.now(),
-    )
-
-
-def _finish(job_id: int, *, status: str, counts: Counter, message: str = "") -> None:
-    now = timezone.now()
-    processed = sum(counts.values())
-    ImportJob.objects.filter(pk=job_id).update(
-        status=status,
-        processed_rows=processed,
-        total_rows=processed,
-        new_count=counts["new"],
-        updated_count=counts["update"],
-        unchanged_count=counts["skip"],
-        error_count=counts["error"],
-        error_message=message,
-        finished_at=now,
-        updated_at=now,
-    )
-
-
-def _fail(job_id: int, message: str) -> None:
-    now = timezone.now()
-    ImportJob.objects.filter(pk=job_id).update(
-        status=ImportJob.Status.FAILED, error_message=message, finished_at=now, updated_at=now
-    )
 
 
 def import_job_fail_stale(*, idle: timedelta = IMPORT_JOB_STALE_AFTER) -> int:
