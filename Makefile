@@ -76,7 +76,8 @@ lint: install
 # Benchmarks print figures (requests/s, p50/p95/p99, rows/s, peak memory); nothing asserts.
 bench: install messages
 	$(PY) bench/http_bench.py --seconds $${BENCH_SECONDS:-10} --connections 10 --products 2000
-	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-20000}
+	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-50000} --kind products --database sqlite
+	$(PY) bench/import_memory.py --rows $${BENCH_IMPORT_ROWS:-50000} --kind products --database postgresql
 	$(PY) bench/reporting_bench.py --per-day $${BENCH_REPORT_ROWS:-400} --rounds 10
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
 		$(PY) bench/etl_bench.py --lines $${BENCH_ETL_LINES:-1000000}; \

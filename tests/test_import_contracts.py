@@ -31,6 +31,18 @@ VIOLATIONS = {
         "apps/demo/violation.py",
         "from apps.sales.services import checkout\n",
     ),
+    "another app reaching behind inventory's services package": (
+        "apps/sales/violation.py",
+        "from apps.inventory.services import stock\n",
+    ),
+    "another app importing inventory's stock services module directly": (
+        "apps/cart/violation.py",
+        "import apps.inventory.services.stock\n",
+    ),
+    "inventory's services importing its resources (a layer above)": (
+        "apps/inventory/services/violation.py",
+        "from apps.inventory import resources\n",
+    ),
 }
 
 

@@ -10,6 +10,7 @@ from apps.core.forms import BootstrapFormMixin
 
 from . import selectors, services
 from .models import StockMovement
+from .services.import_files import format_options
 
 ACTIVE_CHOICES = [("", _("Todos")), ("1", _("Activos")), ("0", _("Inactivos"))]
 
@@ -47,10 +48,6 @@ def parse_options(text: str) -> dict[str, str]:
             )
         options[name.strip()] = value.strip()
     return options
-
-
-def format_options(options: dict) -> str:
-    return "; ".join(f"{name}: {value}" for name, value in (options or {}).items())
 
 
 # --- Products ------------------------------------------------------------------------
@@ -357,6 +354,11 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         ],
     )
     file = forms.FileField(label=_("Archivo CSV o XLSX"))
+    keep_good_rows = forms.BooleanField(
+        label=_("Importar las filas válidas aunque otras tengan errores"),
+        required=False,
+        help_text=_("Sin marcar, se importa todo o nada."),
+    )
 
     MAX_BYTES = 20 * 1024 * 1024
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +85,8 @@ class Product(models.Model):
             models.Index(fields=["is_active", "category"], name="product_active_cat_idx"),
             models.Index(fields=["is_active", "price_from"], name="product_active_price_idx"),
             models.Index(fields=["is_active", "-units_sold_30d"], name="product_bestseller_idx"),
+            # A catalogue import finds the product a new SKU joins by name and category.
+            models.Index(Upper("name"), "category", name="product_upper_name_cat_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(price_from__gte=0), name="product_price_from_gte_0")
@@ -198,6 +201,7 @@ class ImportJob(models.Model):
         PRODUCTS = "products", _("Productos")
         CATEGORIES = "categories", _("Categorías")
         STOCK = "stock", _("Existencias")
+        BRANDS = "brands", _("Marcas")
 
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
@@ -207,6 +211,7 @@ class ImportJob(models.Model):
         QUEUED = "queued", _("En cola")
         VALIDATING = "validating", _("Comprobando")
         DRY_RUN_DONE = "dry_run_done", _("Comprobado")
+        CONFIRMED = "confirmed", _("Confirmado, en cola")
         IMPORTING = "importing", _("Importando")
         DONE = "done", _("Importado")
         FAILED = "failed", _("Fallido")
@@ -221,6 +226,9 @@ class ImportJob(models.Model):
     # True: stop after the check (the manager confirms on the job page); False: import.
     dry_run = models.BooleanField(_("solo comprobar"), default=True)
     background = models.BooleanField(_("en segundo plano"), default=False)
+    # True: a row that fails undoes the whole file; False: the good rows are kept.
+    all_or_nothing = models.BooleanField(_("todo o nada"), default=True)
+    notes = models.JSONField(_("notas de lectura"), default=list, blank=True)
     total_rows = models.PositiveIntegerField(_("filas"), default=0)
     processed_rows = models.PositiveIntegerField(_("filas procesadas"), default=0)
     new_count = models.PositiveIntegerField(_("nuevas"), default=0)
@@ -280,3 +288,22 @@ class ImportJobRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.row_number} {self.key} {self.action}"
+
+
+class ImportJobUndo(models.Model):
+    """What one batch of an import job wrote, for an abort to restore (all-or-nothing mode).
+
+    One row per batch (written in the batch's transaction), not one per file row: the
+    batch stays a handful of statements. Deleted once restored, or when the job is done.
+    """
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="undo_batches")
+    entries = models.JSONField(_("cambios"), default=list)
+
+    class Meta:
+        verbose_name = _("cambios de un lote de importación")
+        verbose_name_plural = _("cambios de lotes de importación")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} #{self.pk}"

@@ -525,7 +525,7 @@ def test_variant_form_errors_from_the_service_land_on_the_row():
         prefix="variants",
     )
     assert formset.is_valid()
-    from apps.inventory.views.dashboard import _variant_error
+    from apps.inventory.views.dashboard.products import _variant_error
 
     error = inventory_services.InventoryValidationError(
         "El importe debe ser mayor que cero.", details={"variant_id": 7, "price": "out_of_range"}

@@ -1,17 +1,19 @@
 import csv
 import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils.formats import number_format
 
 from apps.accounts import services as accounts_services
-from apps.inventory import resources
+from apps.inventory import exports, selectors, services
 from apps.inventory.models import Brand, Category, Product, StockMovement, Variant
 from tests.inventory.factories import BrandFactory, CategoryFactory, first_variant_id, make_product
 
@@ -26,9 +28,7 @@ def _csv(text: str) -> bytes:
 
 
 def _import(kind: str, content: bytes, *, filename: str = "file.csv", dry_run: bool = False):
-    return resources.catalogue_import(
-        kind=kind, content=content, filename=filename, dry_run=dry_run
-    )
+    return services.catalogue_import(kind=kind, content=content, filename=filename, dry_run=dry_run)
 
 
 def _xlsx(rows: list[list]) -> bytes:
@@ -239,25 +239,30 @@ def test_an_excel_csv_export_imports_back_unchanged(moviles):
         description="-fácil",
     )
     for fmt in ("csv", "csv-excel", "xlsx"):
-        exported = resources.catalogue_export(kind="products", fmt=fmt)
+        exported = exports.catalogue_export(kind="products", fmt=fmt)
         filename = "catalogo.xlsx" if fmt == "xlsx" else "catalogo.csv"
         report = _import("products", exported, filename=filename, dry_run=True)
         assert report.ok, (fmt, report)
         assert [row.action for row in report.rows] == ["skip"], (fmt, report)
 
 
-def test_a_large_spanish_csv_is_read_the_same_way_by_the_streamed_import(moviles):
+def test_a_large_spanish_csv_is_read_the_same_way_by_a_background_job(
+    moviles, django_capture_on_commit_callbacks
+):
     content = (SPANISH_HEADER + "BIG-1;Cámara;moviles;;1.299;;;;1;0\n").encode("cp1252")
-    reports = [
-        row
-        for chunk in resources.catalogue_stream(
-            kind="products", file=io.BytesIO(content), fmt="csv", apply=True
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = services.import_job_create(
+            kind="products",
+            file=ContentFile(content, name="grande.csv"),
+            filename="grande.csv",
+            dry_run=False,
+            background=True,
         )
-        for row in chunk
-    ]
-    assert [(row.action, row.messages) for row in reports] == [
+    report = selectors.import_job_report(job_id=job_id)
+    assert [(row.action, row.messages) for row in report.rows] == [
         ("new", [f"price: «1.299» se ha leído como {_shown('1299.00')}."])
     ]
+    assert report.notes == ["CSV leído en Windows-1252, números a la española (1.299,99)."]
     assert Variant.objects.get(sku="BIG-1").price == Decimal("1299.00")
     assert Product.objects.get(variants__sku="BIG-1").name == "Cámara"
 
@@ -387,7 +392,7 @@ def test_product_export_round_trips_as_unchanged(moviles):
             {"sku": "CAM-1", "price": "249.00", "cost": "150.00", "options": {"Color": "Negro"}}
         ],
     )
-    data = resources.catalogue_export(kind="products", fmt="csv")
+    data = exports.catalogue_export(kind="products", fmt="csv")
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
 
     assert rows == [
@@ -406,9 +411,7 @@ def test_product_export_round_trips_as_unchanged(moviles):
     ]
     assert _import("products", data).totals == {"new": 0, "update": 0, "skip": 1, "error": 0}
 
-    book = openpyxl.load_workbook(
-        io.BytesIO(resources.catalogue_export(kind="products", fmt="xlsx"))
-    )
+    book = openpyxl.load_workbook(io.BytesIO(exports.catalogue_export(kind="products", fmt="xlsx")))
     values = list(book.active.values)
     assert values[0][:5] == ("sku", "product", "category", "brand", "price")
     assert values[1][0] == "CAM-1"
@@ -417,7 +420,7 @@ def test_product_export_round_trips_as_unchanged(moviles):
 
 def test_stock_export(moviles):
     make_product(category=moviles, variants=[{"sku": "EXP-1", "price": "10", "initial_stock": 7}])
-    data = resources.catalogue_export(kind="stock", fmt="csv").decode("utf-8")
+    data = exports.catalogue_export(kind="stock", fmt="csv").decode("utf-8")
     assert data.splitlines() == ["sku,on_hand", "EXP-1,7"]
 
 
@@ -568,3 +571,101 @@ def test_dashboard_says_how_a_spanish_file_was_read(manager_client, moviles):
 
     assert "CSV leído en Windows-1252, números a la española (1.299,99)." in html
     assert "price: «1.299» se ha leído como" in html
+
+
+# --- Hostile files: each a clear row error from the check, nothing written ------------------
+
+
+@pytest.mark.parametrize(
+    ("price", "expected"),
+    [
+        ("1000000000", "price: El importe no puede pasar de 99.999.999,99 €."),
+        ("1e9", "price: «1e9» no es un número."),
+        ("NaN", "price: «NaN» no es un número."),
+        ("Infinity", "price: «Infinity» no es un número."),
+        ("-Infinity", "price: «-Infinity» no es un número."),
+    ],
+)
+def test_a_price_that_cannot_be_stored_is_a_row_error_of_the_check(moviles, price, expected):
+    report = _import("products", _csv(HEADER + f"H-1,Malo,moviles,,{price},,,,1,0\n"))
+
+    assert report.errors == []
+    assert [(row.action, row.messages) for row in report.rows] == [("error", [expected])]
+    assert not Product.objects.exists()
+
+
+def test_an_xlsx_number_past_the_price_column_is_a_row_error(moviles):
+    content = _xlsx([["sku", "product", "category", "price"], ["H-1", "Malo", "moviles", 1e9]])
+    report = _import("products", content, filename="h.xlsx")
+
+    assert report.rows[0].messages == ["price: El importe no puede pasar de 99.999.999,99 €."]
+    assert not Product.objects.exists()
+
+
+def test_a_name_longer_than_its_column_is_refused_not_cut(moviles):
+    report = _import("products", _csv(HEADER + f"H-1,{'n' * 5000},moviles,,10,,,,1,0\n"))
+
+    assert report.rows[0].action == "error"
+    assert report.rows[0].messages == ["product: Tiene 5000 caracteres; el máximo es 200."]
+    assert not Product.objects.exists()
+
+
+def test_a_csv_cell_over_128_kb_is_a_row_error_not_a_quoting_error(moviles):
+    huge = "x" * (130 * 1024)
+    content = _csv(HEADER + f"H-1,Bueno,moviles,,10,,,{huge},1,0\nH-2,Otro,moviles,,10,,,,1,0\n")
+    report = _import("products", content)
+
+    assert report.errors == []
+    assert report.rows[0].action == "error"
+    assert report.rows[0].messages == [
+        f"description: Tiene {len(huge)} caracteres; el máximo es 32767."
+    ]
+    assert report.rows[1].action == "new"
+    assert not Product.objects.exists()
+
+
+def _with_cell(content: bytes, placeholder: str, value: str) -> bytes:
+    """The workbook with one cell's text swapped in its XML (openpyxl itself cuts a cell to
+    32,767 characters when it writes, as Excel does; other programs do not)."""
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            target.writestr(item, data.replace(placeholder.encode(), value.encode()))
+    return out.getvalue()
+
+
+def test_an_xlsx_with_a_10_mb_cell_is_a_row_error(moviles):
+    huge = "x" * (10 * 1024 * 1024)
+    content = _with_cell(
+        _xlsx(
+            [
+                ["sku", "product", "category", "price", "description"],
+                ["H-1", "A", "moviles", 10, "HUGE-CELL"],
+            ]
+        ),
+        "HUGE-CELL",
+        huge,
+    )
+    report = _import("products", content, filename="h.xlsx")
+
+    assert report.rows[0].action == "error"
+    assert report.rows[0].messages == [
+        f"description: Tiene {len(huge)} caracteres; el máximo es 32767."
+    ]
+    assert not Product.objects.exists()
+
+
+def test_a_file_that_passes_the_check_imports(moviles):
+    """The check and the import share one validation: what the check accepts is written."""
+    content = _csv(
+        HEADER
+        + f"OK-1,{'n' * 200},moviles,Marca {'m' * 100},99999999.99,0,Color: Negro,,1,0\n"
+        + "OK-2,Otro,moviles,,0.01,,,,0,1\n"
+    )
+    checked = _import("products", content, dry_run=True)
+    assert checked.ok, checked
+    report = _import("products", content)
+    assert report.applied, report
+    assert Variant.objects.get(sku="OK-1").price == Decimal("99999999.99")
+    assert Product.objects.get(variants__sku="OK-2").is_featured

@@ -21,7 +21,14 @@ from django.urls import reverse
 
 from apps.accounts import services as accounts_services
 from apps.inventory import selectors, services
-from apps.inventory.models import ImportJob, ImportJobRow, Product, StockMovement, Variant
+from apps.inventory.models import (
+    ImportJob,
+    ImportJobRow,
+    ImportJobUndo,
+    Product,
+    StockMovement,
+    Variant,
+)
 from tests.inventory.factories import CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -168,8 +175,16 @@ def test_a_row_that_fails_at_import_time_rolls_back_every_row(
     job = selectors.import_job_get(job_id=job_id)
     assert job.status == ImportJob.Status.FAILED
     assert "No se ha cambiado nada" in job.error_message
-    assert not StockMovement.objects.exists()  # the 2,000 rows before it were rolled back
+    # The batches written before it were restored through the ledger: every adjustment of
+    # the import has its reversal, and every level is back where it was.
+    applied = StockMovement.objects.filter(reason="Importación de existencias")
+    undone = StockMovement.objects.filter(reason="Importación anulada")
+    assert applied.count() == undone.count() > 0
+    assert sum(applied.values_list("quantity", flat=True)) == -sum(
+        undone.values_list("quantity", flat=True)
+    )
     assert set(Variant.objects.values_list("on_hand", flat=True)) == {0}
+    assert not ImportJobUndo.objects.filter(job_id=job_id).exists()  # restored, then dropped
     row = ImportJobRow.objects.get(job_id=job_id, action="error")
     assert row.row_number == 2_052
     assert ImportJobRow.objects.filter(job_id=job_id).count() == 2_100  # the report is kept
@@ -372,7 +387,7 @@ def test_a_running_job_page_refreshes_itself(client, tmp_path):
     assert '<meta http-equiv="refresh" content="2">' in page.content.decode()
 
 
-def test_small_uploads_keep_the_inline_dry_run(client):
+def test_small_uploads_are_checked_inline_by_a_job_that_runs_now(client):
     manager = _client_for(client, "manager")
     CategoryFactory(name="Móviles", slug="moviles")
     upload = io.BytesIO(b"sku,product,category,price\nS-1,Uno,moviles,10\n")
@@ -382,7 +397,10 @@ def test_small_uploads_keep_the_inline_dry_run(client):
     )
     assert response.status_code == 200
     assert response.context["report"].totals["new"] == 1
-    assert not ImportJob.objects.exists()
+    job = ImportJob.objects.get()  # one engine: the small file is a job too, run here and now
+    assert not job.background and job.dry_run and job.status == ImportJob.Status.DRY_RUN_DONE
+    assert response.context["token"] == job.pk
+    assert not Product.objects.exists()
 
 
 # --- Command -----------------------------------------------------------------------------
@@ -425,3 +443,51 @@ def test_a_job_whose_worker_died_is_marked_failed_after_a_while():
     fresh.refresh_from_db()
     assert running.status == "failed" and "interrumpió" in running.error_message
     assert fresh.status == "validating"
+
+
+# --- The job page: live progress, never a stale state ------------------------------------------
+
+
+def test_a_confirmed_background_job_never_shows_the_confirm_button_again(client, tmp_path):
+    manager = _client_for(client, "manager")
+    skus = _catalogue(5)
+    job_id = _create(_stock_csv(tmp_path, skus), background=False)  # checked here and now
+    url = reverse("inventory_dashboard:import_job", args=[job_id])
+    assert "Confirmar e importar" in manager.get(url).content.decode()
+    ImportJob.objects.filter(pk=job_id).update(background=True)  # its import goes to a worker
+
+    manager.post(reverse("inventory_dashboard:import_job_confirm", args=[job_id]))  # not run yet
+
+    page = manager.get(url)
+    html = page.content.decode()
+    assert page.context["job"].status == ImportJob.Status.CONFIRMED
+    assert "Confirmar e importar" not in html
+    assert "Comprobado" not in html
+    assert "Confirmado, en cola" in html
+    assert '<meta http-equiv="refresh" content="2">' in html  # it follows the worker
+
+
+def test_an_importing_job_shows_its_live_row_count_and_eta(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    manager = _client_for(client, "manager")
+    job = ImportJob.objects.create(
+        kind="stock",
+        original_filename="existencias.csv",
+        format="csv",
+        status=ImportJob.Status.IMPORTING,
+        dry_run=False,
+        total_rows=50_000,
+        processed_rows=20_000,
+        started_at=timezone.now() - timedelta(seconds=10),
+    )
+    info = selectors.import_job_get(job_id=job.pk)
+    assert 1_900 <= info.rows_per_second <= 2_000
+    assert 14 <= info.eta_seconds <= 16  # 30,000 rows left at ~2,000 rows/s
+
+    html = manager.get(reverse("inventory_dashboard:import_job", args=[job.pk])).content.decode()
+    assert "20000 de 50000 filas (40 %)" in html
+    assert re.search(r"quedan unos 1[456] s", html)
+    assert "filas/s" in html

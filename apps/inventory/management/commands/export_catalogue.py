@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.inventory import resources
+from apps.inventory import exports, services
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path, help="Destino; el formato sale de la extensión.")
-        parser.add_argument("--kind", choices=resources.KINDS, default="products")
+        parser.add_argument("--kind", choices=services.KINDS, default="products")
         parser.add_argument(
             "--excel",
             action="store_true",
@@ -19,11 +19,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, kind: str, excel: bool = False, **options):
         try:
-            fmt = resources.file_format(file.name)
-        except resources.CatalogueFileError as error:
+            fmt = services.file_format(file.name)
+        except services.CatalogueFileError as error:
             raise CommandError(error.message) from None
         if excel and fmt == "csv":
             fmt = "csv-excel"
-        data = resources.catalogue_export(kind=kind, fmt=fmt)
+        data = exports.catalogue_export(kind=kind, fmt=fmt)
         file.write_bytes(data)
         self.stdout.write(self.style.SUCCESS(f"Exportado {kind} a {file} ({len(data)} bytes)."))

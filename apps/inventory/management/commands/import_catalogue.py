@@ -4,7 +4,7 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.core.errors import ApplicationError
-from apps.inventory import resources, services
+from apps.inventory import services
 
 
 class Command(BaseCommand):
@@ -12,8 +12,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
-        parser.add_argument("--kind", choices=resources.KINDS, default="products")
+        parser.add_argument("--kind", choices=services.KINDS, default="products")
         parser.add_argument("--dry-run", action="store_true", help="Comprobar sin guardar nada.")
+        parser.add_argument(
+            "--keep-good-rows",
+            action="store_true",
+            help="Importar las filas válidas aunque otras tengan errores (sin ella: todo o nada).",
+        )
         parser.add_argument(
             "--background",
             action="store_true",
@@ -21,14 +26,27 @@ class Command(BaseCommand):
             "el informe queda en /dashboard/catalogo/importar/<n.º>/.",
         )
 
-    def handle(self, *args, file: Path, kind: str, dry_run: bool, background: bool, **options):
+    def handle(
+        self,
+        *args,
+        file: Path,
+        kind: str,
+        dry_run: bool,
+        background: bool,
+        keep_good_rows: bool = False,
+        **options,
+    ):
         if not file.is_file():
             raise CommandError(f"No existe el archivo {file}")
         if background:
-            self._queue(file, kind=kind, dry_run=dry_run)
+            self._queue(file, kind=kind, dry_run=dry_run, all_or_nothing=not keep_good_rows)
             return
-        report = resources.catalogue_import(
-            kind=kind, content=file.read_bytes(), filename=file.name, dry_run=dry_run
+        report = services.catalogue_import(
+            kind=kind,
+            content=file.read_bytes(),
+            filename=file.name,
+            dry_run=dry_run,
+            all_or_nothing=not keep_good_rows,
         )
         for error in report.errors:
             self.stderr.write(f"ERROR: {error}")
@@ -42,12 +60,12 @@ class Command(BaseCommand):
             f"nuevos={totals['new']} actualizados={totals['update']} "
             f"sin_cambios={totals['skip']} errores={totals['error']}"
         )
-        if not report.ok:
+        if not report.ok and not (keep_good_rows and not report.errors):
             raise CommandError(f"Importación rechazada, no se ha guardado nada ({summary}).")
         verb = "Comprobado (sin guardar)" if dry_run else "Importado"
         self.stdout.write(self.style.SUCCESS(f"{verb}: {summary}"))
 
-    def _queue(self, path: Path, *, kind: str, dry_run: bool) -> None:
+    def _queue(self, path: Path, *, kind: str, dry_run: bool, all_or_nothing: bool) -> None:
         try:
             with path.open("rb") as handle:
                 job_id = services.import_job_create(
@@ -56,6 +74,7 @@ class Command(BaseCommand):
                     filename=path.name,
                     dry_run=dry_run,
                     background=True,
+                    all_or_nothing=all_or_nothing,
                 )
         except ApplicationError as error:
             raise CommandError(error.message) from None
