@@ -171,15 +171,7 @@ def _order_create(
     _take_lines(order, priced.lines)
     if order.coupon_code:
         _coupon_redeem(order)
-    Payment.objects.create(
-        order=order,
-        method=payment_method,
-        amount=order.total,
-        provider=payments.provider().name if card else "",
-        card_token=card.token if card else "",
-        card_brand=card.brand if card else "",
-        card_last4=card.last4 if card else "",
-    )
+    _payment_create(order, card=card)
     OrderEvent.objects.create(order=order, to_status=order.status, by_id=customer_id)
     if save_address:  # to the customer's address book, with the order or not at all
         accounts_services.address_create(user_id=customer_id, **dataclasses.asdict(address))
@@ -187,6 +179,19 @@ def _order_create(
         event_publish(order_placed_event(order))
         cart_services.cart_clear(cart_id=cart_id)
     return _placed(order)
+
+
+def _payment_create(order: Order, *, card: payments.CardToken | None) -> None:
+    """The order's payment attempt: only the card's token, brand and last four digits."""
+    Payment.objects.create(
+        order=order,
+        method=order.payment_method,
+        amount=order.total,
+        provider=payments.provider().name if card else "",
+        card_token=card.token if card else "",
+        card_brand=card.brand if card else "",
+        card_last4=card.last4 if card else "",
+    )
 
 
 def _take_lines(order: Order, lines) -> None:

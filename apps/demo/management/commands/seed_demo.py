@@ -150,13 +150,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"Catálogo de demostración: {count} productos."))
 
-    def _seed_orders(self, count: int) -> None:
-        """Customers buying through the real checkout: cards, transfers, cash on delivery,
-        coupons, and orders moved along (shipped, delivered, cancelled, refunded)."""
-        rng = random.Random(7)  # noqa: S311  (repeatable demo data, not security)
-        for code, kind, value, extra in catalogue.COUPONS:
-            coupons_services.coupon_create(code=code, kind=kind, value=value, **extra)
-        variants = inventory_selectors.variant_ids_in_stock(limit=400)
+    def _demo_customers(self, rng) -> list[tuple]:
+        """The demo's customers, each with an address: (user id, e-mail, address)."""
         shoppers = []
         for number, (first_name, last_name, city, postal_code) in enumerate(catalogue.CUSTOMERS, 1):
             email = f"cliente{number:02d}@demo.electropluz.test"
@@ -173,6 +168,16 @@ class Command(BaseCommand):
                 city=city,
             )
             shoppers.append((user_id, email, address))
+        return shoppers
+
+    def _seed_orders(self, count: int) -> None:
+        """Customers buying through the real checkout: cards, transfers, cash on delivery,
+        coupons, and orders moved along (shipped, delivered, cancelled, refunded)."""
+        rng = random.Random(7)  # noqa: S311  (repeatable demo data, not security)
+        for code, kind, value, extra in catalogue.COUPONS:
+            coupons_services.coupon_create(code=code, kind=kind, value=value, **extra)
+        variants = inventory_selectors.variant_ids_in_stock(limit=400)
+        shoppers = self._demo_customers(rng)
         placed = 0
         for _ in range(count * 2):
             if placed >= count:
