@@ -19,7 +19,9 @@ from electropluz.auth import manager_auth
 
 from .factories import UserFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(
+    databases=["default", "warehouse"]
+)  # ETL and reporting pages read the warehouse
 
 SAMPLE_VALUES = {"int": "999999", "str": "x", "slug": "x", "path": "x", "uuid": "0" * 32}
 PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
