@@ -46,7 +46,7 @@ migrate: install env
 	$(MANAGE) migrate --noinput --database warehouse
 
 seed: migrate
-	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) seed_demo --if-empty --history --lines $${DEMO_HISTORY_LINES:-10000}
 
 run: install env messages seed
 	@echo "Serving http://$(HOST):$(PORT)  (Ctrl-C stops the web server, the worker and beat)"

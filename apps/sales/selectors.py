@@ -416,8 +416,7 @@ def etl_order_copy(*, since: datetime, until: datetime):
                 f"WHERE {key} IN ({window})"
             )
             with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy:
-                for chunk in copy:
-                    yield bytes(chunk)
+                yield from _etl_blocks(copy)
 
         yield stream
 
@@ -437,8 +436,20 @@ def etl_ledger_copy(*, ranges: Iterable[tuple[datetime, datetime]]) -> Iterator[
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY ({sql}) TO STDOUT", params) as copy,
     ):
-        for chunk in copy:
-            yield bytes(chunk)
+        yield from _etl_blocks(copy)
+
+
+def _etl_blocks(copy, size: int = 1 << 20) -> Iterator[bytes]:
+    """COPY's rows (one message each) gathered into blocks of about ``size`` bytes."""
+    block, length = [], 0
+    for row in copy:
+        block.append(row)
+        length += len(row)
+        if length >= size:
+            yield b"".join(block)
+            block, length = [], 0
+    if block:
+        yield b"".join(block)
 
 
 def etl_copy_supported() -> bool:

@@ -120,4 +120,7 @@ def aggregate_days(writer: Writer, days: Iterable[int]) -> list[int]:
     for name, (member, join, where) in DIMENSIONS.items():
         sql = BY_DIMENSION.format(member=member, join=join, touched=IN_TOUCHED, filter=where)
         writer.execute(sql, [name, writer.run_id])
+    if writer.vendor == "postgresql" and len(days) > 60:  # many days rewritten: fresh stats
+        for table in ("etl_aggdailysales", "etl_aggdailydimension"):
+            writer.execute(f"ANALYZE {table}")
     return days

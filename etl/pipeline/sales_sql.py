@@ -12,6 +12,8 @@ ways write the same rows; the test suite runs the golden, dirty and idempotency 
 through both.
 """
 
+import contextlib
+
 from apps.sales import selectors as sales_selectors
 
 from . import tables
@@ -27,6 +29,7 @@ TYPES = {
     "at": "timestamptz",
 }  # fmt: skip
 STAGE = {name: f"etl_stg_{name}" for name in sales_selectors.ETL_COPY_STREAMS}
+ANALYZE_OVER = 5000  # staged rows: more than this and the planner gets statistics
 
 
 def _day(column: str) -> str:
@@ -43,7 +46,8 @@ def stage(writer: Writer, stream) -> None:
             with cursor.cursor.copy(f"COPY {STAGE[name]} FROM STDIN") as copy:
                 for chunk in stream(name):
                     copy.write(chunk)
-            cursor.execute(f"ANALYZE {STAGE[name]}")
+            if cursor.cursor.rowcount > ANALYZE_OVER:  # a small window plans well without
+                cursor.execute(f"ANALYZE {STAGE[name]}")
 
 
 SUSPECT = """
@@ -119,28 +123,34 @@ SELECT l.id AS line_id, o.id AS order_id, o.number AS order_number, o.customer_i
 FROM etl_stg_lines l JOIN etl_stg_orders o ON o.id = l.order_id
 WHERE NOT EXISTS (SELECT 1 FROM etl_stg_suspect s WHERE s.id = o.id)"""  # noqa: S608 (constants only)
 
-FACT_LINES = f"""
-CREATE TEMP TABLE etl_stg_fact ON COMMIT DROP AS
-SELECT line_id, order_id, order_number, customer_id, variant_id, product_id, order_date_key,
+CLEAN = "NOT EXISTS (SELECT 1 FROM etl_stg_suspect s WHERE s.id = {order})"
+SHAPED = """line_id, order_id, order_number, customer_id, variant_id, product_id, order_date_key,
        paid_date_key, status, payment_method, coupon_code, province_code, quantity,
-       refunded_quantity, unit_price_cents, gross_cents, discount_cents,
-       share AS shipping_cents, gross_cents - discount_cents + share AS net_cents,
-       created_at, paid_at
+       refunded_quantity, unit_price_cents, gross_cents, discount_cents"""
+
+# Most orders ship free: their lines need no sharing (no window, no sort).
+FACT_LINES = f"""
+SELECT {SHAPED}, 0, gross_cents - discount_cents, created_at, paid_at
+FROM ({LINES} AND o.shipping = 0) free
+UNION ALL
+SELECT {SHAPED}, share, gross_cents - discount_cents + share, created_at, paid_at
 FROM ({
     ALLOCATE.format(
         total="w.order_shipping",
         weight="x.gross_cents - x.discount_cents",
         group="order_id",
-        rows=LINES,
+        rows=LINES + " AND o.shipping <> 0",
     )
 }) shaped"""  # noqa: S608 (constants only)
 
+# Refunds are shared over the lines as just loaded (the lines of this window).
 REFUND_ROWS = f"""
 SELECT r.id AS refund_id, f.line_id, f.order_id, f.customer_id, f.variant_id, f.product_id,
        {_day("r.completed_at")} AS date_key, f.payment_method, f.coupon_code, f.province_code,
        (r.amount * 100)::bigint AS refund_cents, f.net_cents, r.completed_at AS paid_at
-FROM etl_stg_refunds r JOIN etl_stg_fact f ON f.order_id = r.order_id
-WHERE r.status = 'succeeded'"""  # noqa: S608 (constants only)
+FROM etl_stg_refunds r JOIN etl_factsaleline f ON f.order_id = r.order_id
+JOIN etl_stg_lines l ON l.id = f.line_id
+WHERE r.status = 'succeeded' AND {CLEAN.format(order="r.order_id")}"""  # noqa: S608 (constants only)
 
 FACT_REFUNDS = f"""
 SELECT refund_id, line_id, order_id, customer_id, variant_id, product_id, date_key,
@@ -154,8 +164,7 @@ FROM ({
 FACT_PAYMENTS = f"""
 SELECT p.id, p.order_id, p.method, p.status, (p.amount * 100)::bigint,
        {_day("p.created_at")}, {_day("p.captured_at")}, p.captured_at
-FROM etl_stg_payments p
-WHERE NOT EXISTS (SELECT 1 FROM etl_stg_suspect s WHERE s.id = p.order_id)"""  # noqa: S608 (constants only)
+FROM etl_stg_payments p WHERE {CLEAN.format(order="p.order_id")}"""  # noqa: S608 (constants only)
 
 OLD_DAYS = """
 SELECT DISTINCT order_date_key, paid_date_key FROM etl_factsaleline
@@ -164,9 +173,14 @@ UNION SELECT DISTINCT date_key, date_key FROM etl_factrefund
 WHERE order_id IN (SELECT id FROM etl_stg_orders)"""
 
 NEW_DAYS = f"""
-SELECT order_date_key FROM etl_stg_fact UNION SELECT paid_date_key FROM etl_stg_fact
+SELECT {_day("o.created_at")} FROM etl_stg_orders o WHERE {CLEAN.format(order="o.id")}
+UNION SELECT {_day("o.paid_at")} FROM etl_stg_orders o WHERE {CLEAN.format(order="o.id")}
 UNION SELECT {_day("r.completed_at")} FROM etl_stg_refunds r
-WHERE r.status = 'succeeded' AND r.order_id IN (SELECT order_id FROM etl_stg_fact)"""  # noqa: S608 (constants only)
+WHERE r.status = 'succeeded' AND {CLEAN.format(order="r.order_id")}"""  # noqa: S608 (constants only)
+
+COUPONS = f"""
+SELECT DISTINCT o.coupon_code FROM etl_stg_orders o
+WHERE o.coupon_code <> '' AND {CLEAN.format(order="o.id")}"""  # noqa: S608 (constants only)
 
 LEDGER_DAYS = f"SELECT DISTINCT {_day('at')} FROM etl_stg_ledger WHERE at IS NOT NULL"  # noqa: S608
 
@@ -185,31 +199,48 @@ def _upsert_select(writer: Writer, table: tables.Table, select: str, params: dic
     return writer.execute(sql, {**params, "run": writer.run_id})
 
 
+@contextlib.contextmanager
+def _indexes_built_after(writer: Writer, table: str):
+    """Into an empty table (a first full load), insert without the secondary indexes and
+    build them afterwards: one sorted build each instead of a million scattered updates.
+    Inside the run's transaction, so a crash puts them back as they were."""
+    if writer.fetch(f"SELECT 1 FROM {table} LIMIT 1"):  # noqa: S608
+        yield
+        return
+    found = writer.fetch(
+        "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+        "AND tablename = %s AND indexdef NOT LIKE 'CREATE UNIQUE %%'",
+        [table],
+    )
+    for name, _definition in found:
+        writer.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, definition in found:
+        writer.execute(definition)
+
+
 def load_staged(writer: Writer, *, params: dict) -> dict:
     """Validate and load what is staged. Returns the suspect order ids (for the Python
     stages), the days the old and new rows fall on, the ledger's days, the coupons, and how
     many orders were read and loaded here."""
     execute = writer.execute
-    for table in ("etl_stg_suspect", "etl_stg_fact"):  # a run inside a longer transaction
-        execute(f"DROP TABLE IF EXISTS {table}")
+    execute("SET LOCAL work_mem = '128MB'")  # sorts and hashes of a full load in memory
+    execute("DROP TABLE IF EXISTS etl_stg_suspect")  # a run inside a longer transaction
     execute(SUSPECT, params)
-    execute("ANALYZE etl_stg_suspect")
     suspects = sorted(row[0] for row in writer.fetch("SELECT id FROM etl_stg_suspect"))
     old_days = {day for pair in writer.fetch(OLD_DAYS) for day in pair if day}
-    execute(FACT_LINES, params)
-    execute("ANALYZE etl_stg_fact")
-    _upsert_select(writer, tables.SALE_LINE, "SELECT * FROM etl_stg_fact", params)
+    with _indexes_built_after(writer, tables.SALE_LINE.name):
+        _upsert_select(writer, tables.SALE_LINE, FACT_LINES, params)
     _upsert_select(writer, tables.REFUND, FACT_REFUNDS, params)
     _upsert_select(writer, tables.PAYMENT, FACT_PAYMENTS, params)
     execute(RESOLVE, {"now": params["now"], "run": writer.run_id})
     (read,) = writer.fetch("SELECT count(*) FROM etl_stg_orders")[0]
-    (loaded,) = writer.fetch("SELECT count(DISTINCT order_id) FROM etl_stg_fact")[0]
+    clean = read - len(suspects)
     return {
         "suspects": [s for s in suspects if s is not None],
-        "read": read - len(suspects),
-        "loaded": loaded,
+        "read": clean,
+        "loaded": clean,
         "days": old_days | {day for (day,) in writer.fetch(NEW_DAYS, params) if day},
         "ledger_days": {day for (day,) in writer.fetch(LEDGER_DAYS, params)},
-        "coupons": {code for (code,) in writer.fetch(
-            "SELECT DISTINCT coupon_code FROM etl_stg_fact WHERE coupon_code <> ''")},
-    }  # fmt: skip
+        "coupons": {code for (code,) in writer.fetch(COUPONS)},
+    }

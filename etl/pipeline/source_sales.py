@@ -26,6 +26,7 @@ from .load import Writer
 from .runner import Context
 
 SOURCE = "sales"
+ANALYZE_AFTER = 20_000  # orders: a load this big refreshes the planner's statistics
 BEGINNING = datetime(2000, 1, 1, tzinfo=UTC)
 
 
@@ -86,6 +87,9 @@ def load_set_based(ctx: Context) -> tuple[set, set, set]:
         "latest": ctx.now + validate.FUTURE_SLACK - timedelta(hours=1),
     }
     found = sales_sql.load_staged(ctx.writer, params=params)
+    if found["loaded"] >= ANALYZE_AFTER:  # fresh statistics, or the next small run scans all
+        for table in (tables.SALE_LINE, tables.REFUND, tables.PAYMENT):
+            ctx.writer.execute(f"ANALYZE {table.name}")
     ctx.read += found["read"]
     ctx.loaded += found["loaded"]
     ctx.tick()

@@ -89,7 +89,12 @@ def test_a_day_that_does_not_match_is_flagged(manager, loaded):
 
 
 def test_the_page_speaks_english_too(manager, loaded):
+    from django.utils import translation
+
     manager.post("/i18n/setlang/", {"language": "en", "next": URL})
-    page = manager.get(URL).content.decode()
+    try:
+        page = manager.get(URL).content.decode()
+    finally:
+        translation.activate("es")  # the request left English active in this thread
     assert "Freshness per source" in page and "Run now" in page
     assert "Matches except the quarantine" in page

@@ -234,3 +234,21 @@ def test_both_ways_share_shipping_and_refunds_by_largest_remainder(
     settings.ETL_SET_BASED = False
     etl_at(at(2025, 5, 1))
     assert services.warehouse_checksums(include_run=False, aggregates=True) == set_based
+
+
+@pytest.mark.postgres
+def test_a_first_load_builds_the_fact_indexes_back(history, etl_path):
+    from django.db import connections
+
+    def indexes():
+        with connections["warehouse"].cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = 'etl_factsaleline' ORDER BY 1"
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    before = indexes()
+    assert len(before) == 5
+    etl_at(at(2025, 5, 1))
+    assert FactSaleLine.objects.using("warehouse").count() == 14
+    assert indexes() == before
