@@ -5,7 +5,6 @@ from django.urls import include, path
 
 from apps.coupons import urls as coupons_urls
 from apps.inventory import urls as inventory_urls
-from apps.inventory.views import shop as inventory_shop
 from apps.observability import views as observability_views
 from apps.sales import urls as sales_urls
 
@@ -15,7 +14,7 @@ from .api import api
 handler500 = unavailable.server_error
 
 urlpatterns = [
-    path("", inventory_shop.home, name="home"),
+    path("", include(inventory_urls.home_urlpatterns)),
     path("", include(inventory_urls)),
     path("", include("apps.sales.urls")),
     path(

@@ -5,6 +5,9 @@ from .views.dashboard import catalogue, exports, imports, products, stock
 
 app_name = "inventory"
 
+# The shop's home page, mounted at the root without a namespace: the site's "home".
+home_urlpatterns = [path("", shop.home, name="home")]
+
 # The shop (customers).
 urlpatterns = [
     path("productos/", shop.product_list, name="product_list"),
