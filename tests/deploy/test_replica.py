@@ -51,7 +51,7 @@ def _replication_allowed(conf: dict) -> bool:
 
 
 @pytest.fixture
-def replica(transactional_db):
+def replica():
     conf = connections["default"].settings_dict
     if not BIN or os.geteuid() != 0 or not _replication_allowed(conf):
         pytest.skip("needs root, PostgreSQL's binaries and a replication entry in pg_hba.conf")
@@ -125,6 +125,7 @@ def _replayed(product_name: str) -> bool:
         return cursor.fetchone()[0] == 1
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # like every other
 def test_heavy_reads_go_to_the_replica_and_fall_back_when_it_stops(replica):
     _unfence()
     make_product(name="Televisor Réplica", price="500.00", cost="300.00", stock=4)
