@@ -65,7 +65,7 @@ class Order(models.Model):
     coupon_code = models.CharField(_("cupón"), max_length=40, blank=True)
     # Where the order was placed from, for the customer's activity log (erased with them).
     placed_ip = models.GenericIPAddressField(null=True, blank=True)
-    placed_user_agent = models.CharField(max_length=255, blank=True)
+    placed_user_agent = models.CharField(max_length=255, blank=True, db_default="")
 
     created_at = models.DateTimeField(_("fecha"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("actualizado"), auto_now=True)

@@ -330,7 +330,7 @@ def test_the_connection_terminated_after_the_order_then_a_retry_with_the_same_ke
     first = client.post(
         "/api/v1/checkout", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
     )
-    assert first.status_code == 500
+    assert first.status_code in (500, 503)  # 503 once the database-down page answers
     number = Order.objects.get().number
 
     monkeypatch.setattr(payments.SandboxProvider, "charge", real_charge)
